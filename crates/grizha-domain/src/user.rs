@@ -1,0 +1,88 @@
+//! People who use Grizha and what they may do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::geography::AreaCode;
+use crate::ids::UserId;
+use crate::validated_string;
+
+validated_string!(
+    /// A login name: 3–64 characters of Latin letters, digits, `.`, `_`, `-` or `@`.
+    Login,
+    "login",
+    |s| {
+        let ok = (3..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-@".contains(&b));
+        if ok { Ok(()) } else { Err("must be 3 to 64 Latin letters, digits or . _ - @") }
+    }
+);
+
+crate::code_enum!(
+    Role, "role" {
+        Administrator = "administrator" / "администратор",
+        RegionalMonitoring = "regional_monitoring" / "областно звено за мониторинг",
+        MunicipalEditor = "municipal_editor" / "общински експерт",
+        Provider = "provider" / "доставчик",
+        Viewer = "viewer" / "наблюдател",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub login: Login,
+    pub display_name: String,
+    pub role: Role,
+    /// The municipality or region the user works for; `None` for an administrator of the whole system.
+    pub area: Option<AreaCode>,
+    pub disabled: bool,
+}
+
+impl User {
+    /// Whether the user may change data of `area`: administrators anywhere, a regional monitoring unit
+    /// in its region and its municipalities, a municipal editor in its municipality.
+    pub fn may_edit(&self, area: &AreaCode) -> bool {
+        if self.disabled {
+            return false;
+        }
+        match (self.role, &self.area) {
+            (Role::Administrator, _) => true,
+            (Role::RegionalMonitoring, Some(AreaCode::Region(own))) => match area {
+                AreaCode::Region(r) => r == own,
+                AreaCode::Municipality(m) => &m.region() == own,
+            },
+            (Role::MunicipalEditor, Some(own @ AreaCode::Municipality(_))) => own == area,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, area: Option<&str>) -> User {
+        User {
+            id: UserId(1),
+            login: Login::parse("expert").unwrap(),
+            display_name: "Експерт".into(),
+            role,
+            area: area.map(|a| AreaCode::parse(a).unwrap()),
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn a_regional_unit_edits_its_own_municipalities_only() {
+        let u = user(Role::RegionalMonitoring, Some("HKV"));
+        assert!(u.may_edit(&AreaCode::parse("HKV34").unwrap()));
+        assert!(!u.may_edit(&AreaCode::parse("SOF46").unwrap()));
+    }
+
+    #[test]
+    fn a_municipal_editor_edits_its_municipality_and_a_viewer_nothing() {
+        assert!(user(Role::MunicipalEditor, Some("DEM01")).may_edit(&AreaCode::parse("DEM01").unwrap()));
+        assert!(!user(Role::MunicipalEditor, Some("DEM01")).may_edit(&AreaCode::parse("DEM02").unwrap()));
+        assert!(!user(Role::Viewer, Some("DEM01")).may_edit(&AreaCode::parse("DEM01").unwrap()));
+        assert!(Login::parse("a b").is_err());
+    }
+}

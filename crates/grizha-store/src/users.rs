@@ -1,0 +1,133 @@
+//! Accounts: argon2-hashed passwords, a role and the area the user works for.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use grizha_domain::Invalid;
+use grizha_domain::geography::AreaCode;
+use grizha_domain::ids::UserId;
+use grizha_domain::user::{Login, Role, User};
+
+use crate::audit::{audit, snapshot};
+use crate::sql;
+use crate::{Actor, Result, Store, StoreError, WritePool, on_pool, stored};
+
+pub struct NewUser {
+    pub login: Login,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub area: Option<AreaCode>,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .field("area", &self.area)
+            .finish_non_exhaustive()
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+fn hash_password(password: &str) -> Result<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Invalid::new("password", "must be at least 10 characters", "").into());
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Io(format!("cannot hash the password: {e}")))
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    login: String,
+    display_name: String,
+    role: String,
+    area_code: Option<String>,
+    disabled: bool,
+}
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            id: UserId(self.id),
+            login: stored("user", Login::parse(&self.login))?,
+            display_name: self.display_name,
+            role: stored("user", self.role.parse())?,
+            area: self.area_code.map(|a| stored("user", AreaCode::parse(&a))).transpose()?,
+            disabled: self.disabled,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "id, login, display_name, role, area_code, disabled";
+
+impl Store {
+    /// Adds an account. Only an administrator (or the operator, as the system) may.
+    pub async fn add_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
+        actor.authorise_admin("add users")?;
+        if new.role != Role::Administrator && new.area.is_none() {
+            return Err(Invalid::new(
+                "user",
+                "every role but administrator works for a municipality or region",
+                new.role.as_str(),
+            )
+            .into());
+        }
+        if new.display_name.trim().is_empty() {
+            return Err(Invalid::new("user", "needs a name", "").into());
+        }
+        let hash = hash_password(&new.password)?;
+        let area = new.area.as_ref().map(|a| a.as_str().to_owned());
+        let user = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (login, display_name, password_hash, role, area_code, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(new.login.as_str())
+            .bind(new.display_name.trim())
+            .bind(&hash)
+            .bind(new.role.as_str())
+            .bind(&area)
+            .bind(chrono::Utc::now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate { .. } => StoreError::Duplicate { what: "login", key: new.login.to_string() },
+                other => other,
+            })?;
+            let user = User { id: UserId(id), login: new.login.clone(), display_name: new.display_name.trim().to_owned(), role: new.role, area: new.area.clone(), disabled: false };
+            audit!(tx, actor, "user", id, "create", None, snapshot(&user));
+            tx.commit().await?;
+            user
+        });
+        Ok(user)
+    }
+
+    pub async fn user_by_login(&self, login: &Login) -> Result<Option<User>> {
+        let row: Option<UserRow> = on_pool!(self, pool => sqlx::query_as(sql!("SELECT {USER_COLUMNS} FROM users WHERE login = $1")).bind(login.as_str()).fetch_optional(pool).await)?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    /// The user whose login and password match, if the account is enabled. Runs a hash check even
+    /// for an unknown login, so the answer's timing does not tell which logins exist.
+    pub async fn verify_password(&self, login: &Login, password: &str) -> Result<Option<User>> {
+        let row: Option<(String, i64)> = on_pool!(self, pool => sqlx::query_as("SELECT password_hash, id FROM users WHERE login = $1").bind(login.as_str()).fetch_optional(pool).await)?;
+        const DUMMY: &str =
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$G6ZqgIlU3OXqvBSO0cJbDr0ZEFxvakdvBTGwhFqVsgY";
+        let hash = row.as_ref().map_or(DUMMY, |(h, _)| h.as_str());
+        let ok = Argon2::default().verify_password(password.as_bytes(), hash).is_ok();
+        if !ok || row.is_none() {
+            return Ok(None);
+        }
+        Ok(self.user_by_login(login).await?.filter(|u| !u.disabled))
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)?)
+    }
+}

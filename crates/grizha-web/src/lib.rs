@@ -1,0 +1,44 @@
+//! The HTTP server of Grizha: the router, its layers, and how errors become responses.
+//! Handlers are short scripts: typed input → the store → a response.
+
+mod error;
+mod health;
+
+use std::time::Duration;
+
+use axum::Router;
+use grizha_store::Store;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::WebError;
+
+/// Largest request body accepted (an uploaded document is the largest thing anyone sends).
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// A request that takes longer than this is answered with 408 and its work dropped.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(health::router())
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,195 @@
+//! The `grizha` command, run as a user runs it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn grizha(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grizha"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("GRIZHA_CONFIG")
+        .env("GRIZHA_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("grizha runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A plain HTTP/1.0 GET over loopback, returning the status line and body.
+fn get(address: &str, path: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (head.lines().next().unwrap_or("").to_owned(), body.to_owned())
+}
+
+#[test]
+fn serve_starts_on_an_empty_directory_and_answers_healthz_while_a_second_process_uses_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("нова папка");
+    let mut server = grizha(&data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let line = lines.next().expect("the server says where it listens").unwrap();
+    let address = line
+        .strip_prefix("Grizha listens on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    assert!(data.join("grizha.sqlite").is_file(), "the database was created in the data directory");
+
+    let (status, body) = get(&address, "/healthz");
+    assert!(status.contains("200"), "{status}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (health["status"].as_str(), health["database"].as_str(), health["schema_version"].as_i64()),
+        (Some("ok"), Some("ok"), Some(2))
+    );
+    assert!(get(&address, "/no-such-page").0.contains("404"));
+
+    // A second process opens the same database while the server runs.
+    let migrate = run(grizha(&data).arg("migrate"));
+    assert!(migrate.status.success(), "{}", text(&migrate.stderr));
+    assert!(text(&migrate.stdout).contains("up to date"), "{}", text(&migrate.stdout));
+    let add = run(grizha(&data)
+        .args(["user", "add", "--login", "admin", "--name", "Администратор"])
+        .env("GRIZHA_PASSWORD", "много дълга парола"));
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    assert!(get(&address, "/healthz").0.contains("200"));
+
+    let stopped = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "the server stops cleanly on SIGTERM: {status}");
+}
+
+#[test]
+fn the_first_administrator_is_added_and_a_backup_restores_the_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut add = grizha(&data);
+    add.args([
+        "user",
+        "add",
+        "--login",
+        "maria",
+        "--name",
+        "Мария Иванова",
+        "--role",
+        "municipal_editor",
+        "--area",
+        "HKV34",
+        "--password-stdin",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = add.spawn().unwrap();
+    child.stdin.take().unwrap().write_all("парола за Мария\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("общински експерт, HKV34"), "{}", text(&out.stdout));
+
+    let backup = dir.path().join("копие.sqlite");
+    let out = run(grizha(&data).arg("backup").arg(&backup));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let again = run(grizha(&data).arg("backup").arg(&backup));
+    assert!(!again.status.success(), "an existing file is never overwritten");
+
+    let out = run(grizha(&data)
+        .args(["user", "add", "--login", "ivan", "--name", "Иван"])
+        .env("GRIZHA_PASSWORD", "парола за Иван"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(grizha(&data).arg("restore").arg(&backup).arg("--yes"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // After the restore, "ivan" (added after the backup) is gone and may be added again; "maria" is back.
+    let out = run(grizha(&data)
+        .args(["user", "add", "--login", "ivan", "--name", "Иван"])
+        .env("GRIZHA_PASSWORD", "парола за Иван"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(grizha(&data)
+        .args(["user", "add", "--login", "maria", "--name", "Друга"])
+        .env("GRIZHA_PASSWORD", "друга парола 1"));
+    assert!(text(&out.stderr).contains("already exists"), "{}", text(&out.stderr));
+}
+
+/// Every failure is one line that says what and where, with a non-zero exit — never a panic or a
+/// debug dump.
+#[test]
+fn failures_are_one_clear_line_and_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, [0u8, 159, 146, 150, 7, 7, 7]).unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let bad_config = dir.path().join("grizha.toml");
+    std::fs::write(&bad_config, "bind = 12\n").unwrap();
+    /// Arguments, environment, and what the one error line must say.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["user", "add", "--login", "x1x", "--name", "Х", "--role", "boss"],
+            vec![("GRIZHA_PASSWORD", "дълга парола 12")],
+            "unknown role",
+        ),
+        (
+            vec!["user", "add", "--login", "xyz", "--name", "Х", "--role", "municipal_editor", "--area", "ZZZ99"],
+            vec![("GRIZHA_PASSWORD", "дълга парола 12")],
+            "ZZZ99",
+        ),
+        (
+            vec!["user", "add", "--login", "xyz", "--name", "Х", "--role", "municipal_editor", "--area", "HKV34"],
+            vec![],
+            "GRIZHA_PASSWORD",
+        ),
+        (
+            vec!["user", "add", "--login", "a b", "--name", "Х"],
+            vec![("GRIZHA_PASSWORD", "дълга парола 12")],
+            "invalid login",
+        ),
+        (vec!["restore", "/nonexistent/backup"], vec![], "--yes"),
+        (vec!["restore", junk.to_str().unwrap(), "--yes"], vec![], "not a SQLite backup"),
+        (vec!["migrate"], vec![("DATABASE_URL", "mysql://localhost/x")], "postgres://"),
+        (vec!["migrate"], vec![("GRIZHA_CONFIG", bad_config.to_str().unwrap())], "grizha.toml"),
+        (vec!["serve", "--bind", &taken], vec![], "cannot listen on"),
+    ];
+    for (args, env, expected) in cases {
+        let mut cmd = grizha(&data);
+        cmd.args(&args).env_remove("GRIZHA_PASSWORD");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = run(&mut cmd);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr:?}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("{ "), "{args:?}: not a clean error: {stderr}");
+        let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("grizha:")).collect();
+        assert_eq!(error_lines.len(), 1, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn help_names_the_commands() {
+    let out = run(Command::new(env!("CARGO_BIN_EXE_grizha")).arg("--help"));
+    let help = text(&out.stdout);
+    for command in ["serve", "migrate", "user", "backup", "restore"] {
+        assert!(help.contains(command), "{help}");
+    }
+}
