@@ -87,6 +87,27 @@ impl Store {
             .collect()
     }
 
+    /// Adds a funding kind (administrators only), with the ways documents write it.
+    pub async fn add_funding_kind(&self, actor: &Actor, new: &FundingKind) -> Result<()> {
+        actor.authorise_admin("extend the code tables")?;
+        if new.meaning.trim().is_empty() {
+            return Err(Invalid::new("funding kind", "needs a meaning", new.code.as_str()).into());
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO funding_kinds (code, meaning, written_as, builtin) VALUES ($1, $2, $3, FALSE)")
+                .bind(new.code.as_str()).bind(new.meaning.trim()).bind(Json(&new.written_as))
+                .execute(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Duplicate { .. } => StoreError::Duplicate { what: "funding kind", key: new.code.to_string() },
+                    other => other,
+                })?;
+            audit!(tx, actor, "funding_kind", new.code, "create", None, snapshot(new));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn institutions(&self) -> Result<Vec<Institution>> {
         let rows: Vec<(String, String, Json<Vec<String>>)> = on_pool!(self, pool => sqlx::query_as("SELECT code, name, written_as FROM institutions ORDER BY builtin DESC, code").fetch_all(pool).await)?;
         rows.into_iter()

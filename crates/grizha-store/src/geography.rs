@@ -2,7 +2,12 @@
 
 use grizha_domain::geography::{AreaCode, Municipality, MunicipalityCode, Region, RegionCode, SettlementCode};
 
-use crate::{Result, Store, on_pool, stored};
+use chrono::NaiveDate;
+use grizha_domain::Invalid;
+use grizha_domain::time::Effective;
+
+use crate::audit::{audit, snapshot};
+use crate::{Actor, Result, Store, StoreError, WritePool, on_pool, stored};
 
 #[derive(sqlx::FromRow)]
 struct MunicipalityRow {
@@ -24,6 +29,48 @@ impl MunicipalityRow {
 }
 
 impl Store {
+    /// Closes a municipality or region on `closed_on`, optionally merged into another; only an
+    /// administrator may. History before the date stays as it was.
+    pub async fn close_area(
+        &self,
+        actor: &Actor,
+        area: &AreaCode,
+        closed_on: NaiveDate,
+        merged_into: Option<&AreaCode>,
+    ) -> Result<()> {
+        actor.authorise_admin("close a municipality or region")?;
+        let effective = self
+            .area_effective(area)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "area", id: area.as_str().to_owned() })?;
+        let closed = effective.closed_on(closed_on)?;
+        if merged_into == Some(area) {
+            return Err(Invalid::new("merger", "an area cannot merge into itself", area.as_str()).into());
+        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("UPDATE areas SET closed_on = $1, merged_into = $2 WHERE code = $3")
+                .bind(closed.to()).bind(merged_into.map(|m| m.as_str())).bind(area.as_str())
+                .execute(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
+                        StoreError::NotFound { entity: "area", id: merged_into.map(|m| m.as_str().to_owned()).unwrap_or_default() },
+                    other => other,
+                })?;
+            audit!(tx, actor, "area", area.as_str(), "close", snapshot(&effective), snapshot(&serde_json::json!({"closed_on": closed_on, "merged_into": merged_into})));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// When an area is in force.
+    pub async fn area_effective(&self, area: &AreaCode) -> Result<Option<Effective>> {
+        let row: Option<(NaiveDate, Option<NaiveDate>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT opened_on, closed_on FROM areas WHERE code = $1"
+        ).bind(area.as_str()).fetch_optional(pool).await)?;
+        row.map(|(from, to)| stored("area", Effective::new(from, to))).transpose()
+    }
+
     pub async fn regions(&self) -> Result<Vec<Region>> {
         let rows: Vec<(String, String, String)> = on_pool!(self, pool => sqlx::query_as("SELECT code, name, nuts3 FROM regions ORDER BY code").fetch_all(pool).await)?;
         rows.into_iter()

@@ -14,6 +14,7 @@ mod documents;
 mod geography;
 mod monitoring;
 mod plans;
+mod progress;
 pub mod schema;
 mod services;
 mod strategies;
@@ -32,7 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::AuditEntry;
 pub use backup::BackupSummary;
-pub use plans::{NewActivity, NewPlan};
+pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
 pub use strategies::{NewIndicator, NewStrategy, StrategyTree};
 pub use users::NewUser;

@@ -7,10 +7,12 @@ use grizha_domain::codes::ServiceTypeCode;
 use grizha_domain::deadline::{Deadline, DeadlineKind};
 use grizha_domain::geography::AreaCode;
 use grizha_domain::ids::{
-    AnnualPlanId, CouncilDecisionId, PlanActivityId, RowVersion, ServiceId, StrategyId, StrategyNodeId,
+    AnnualPlanId, CouncilDecisionId, PlanActivityId, PlanServiceEntryId, RowVersion, ServiceId, StrategyId,
+    StrategyNodeId,
 };
 use grizha_domain::plan::{
-    AnnualPlan, CouncilDecision, Funding, Party, PlanActivity, PlanGeneration, PlanStatus, ScheduleMark,
+    AnnualPlan, CouncilDecision, Funding, Party, PlanActivity, PlanGeneration, PlanPart, PlanServiceEntry, PlanStatus,
+    ScheduleMark,
 };
 use grizha_domain::time::{DateRange, Year};
 use sqlx::types::Json;
@@ -64,6 +66,89 @@ impl From<&PlanActivity> for NewActivity {
             strategy_node: a.strategy_node,
         }
     }
+}
+
+/// A service entry of a plan under the Закон за социалните услуги, as entered or imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPlanServiceEntry {
+    pub part: PlanPart,
+    pub service_type: ServiceTypeCode,
+    pub name: String,
+    pub settlement: Option<String>,
+    pub max_users: u32,
+    pub service: Option<ServiceId>,
+    pub note: Option<String>,
+}
+
+impl From<&PlanServiceEntry> for NewPlanServiceEntry {
+    fn from(e: &PlanServiceEntry) -> Self {
+        NewPlanServiceEntry {
+            part: e.part,
+            service_type: e.service_type.clone(),
+            name: e.name.clone(),
+            settlement: e.settlement.clone(),
+            max_users: e.max_users,
+            service: e.service,
+            note: e.note.clone(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceEntryRow {
+    id: i64,
+    plan_id: i64,
+    part: String,
+    position: i64,
+    service_type: String,
+    name: String,
+    settlement: Option<String>,
+    max_users: i64,
+    service_id: Option<i64>,
+    note: Option<String>,
+}
+
+impl ServiceEntryRow {
+    fn into_domain(self) -> Result<PlanServiceEntry> {
+        Ok(PlanServiceEntry {
+            id: PlanServiceEntryId(self.id),
+            plan: AnnualPlanId(self.plan_id),
+            part: stored("plan service", self.part.parse())?,
+            position: i32::try_from(self.position).unwrap_or(i32::MAX),
+            service_type: stored("plan service", ServiceTypeCode::parse(&self.service_type))?,
+            name: self.name,
+            settlement: self.settlement,
+            max_users: u32::try_from(self.max_users).unwrap_or(u32::MAX),
+            service: self.service_id.map(ServiceId),
+            note: self.note,
+        })
+    }
+}
+
+const SERVICE_ENTRY_COLUMNS: &str =
+    "id, plan_id, part, position, service_type, name, settlement, max_users, service_id, note";
+
+/// Inserts a service entry inside a transaction; `$tx`, `$plan`, `$position`, `$e: &NewPlanServiceEntry`.
+macro_rules! insert_service_entry {
+    ($tx:expr, $plan:expr, $position:expr, $e:expr) => {{
+        let e: &NewPlanServiceEntry = $e;
+        let row: ServiceEntryRow = sqlx::query_as(sql!(
+            "INSERT INTO plan_service_entries (plan_id, part, position, service_type, name, settlement, max_users, service_id, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SERVICE_ENTRY_COLUMNS}"
+        ))
+        .bind($plan.get())
+        .bind(e.part.as_str())
+        .bind(i64::from($position))
+        .bind(e.service_type.as_str())
+        .bind(e.name.trim())
+        .bind(&e.settlement)
+        .bind(i64::from(e.max_users))
+        .bind(e.service.map(|s| s.get()))
+        .bind(&e.note)
+        .fetch_one(&mut *$tx)
+        .await?;
+        row
+    }};
 }
 
 #[derive(sqlx::FromRow)]
@@ -336,6 +421,46 @@ impl Store {
         Ok(row.into_domain()?.0)
     }
 
+    /// Adds a service to part one (national map) or part two (municipal budget) of a plan under the
+    /// Закон за социалните услуги.
+    pub async fn add_plan_service_entry(
+        &self,
+        actor: &Actor,
+        plan: AnnualPlanId,
+        entry: &NewPlanServiceEntry,
+    ) -> Result<PlanServiceEntry> {
+        let current = self.editable_plan(actor, plan).await?;
+        if current.generation != PlanGeneration::SocialServicesAct {
+            return Err(Invalid::new(
+                "plan",
+                "only a plan under the Закон за социалните услуги has service parts",
+                current.generation.as_str(),
+            )
+            .into());
+        }
+        if entry.name.trim().is_empty() {
+            return Err(Invalid::new("plan service", "needs a name", "").into());
+        }
+        let row = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM plan_service_entries WHERE plan_id = $1 AND part = $2")
+                .bind(plan.get()).bind(entry.part.as_str()).fetch_one(&mut *tx).await?;
+            let row = insert_service_entry!(tx, plan, position, entry);
+            audit!(tx, actor, "plan_service_entry", row.id, "create", None, snapshot(&serde_json::json!({"plan": plan, "part": entry.part, "name": entry.name, "max_users": entry.max_users})));
+            tx.commit().await?;
+            row
+        });
+        row.into_domain()
+    }
+
+    /// The service entries of a plan, part one first, each part in order.
+    pub async fn plan_service_entries(&self, plan: AnnualPlanId) -> Result<Vec<PlanServiceEntry>> {
+        let rows: Vec<ServiceEntryRow> = on_pool!(self, pool => sqlx::query_as(sql!(
+            "SELECT {SERVICE_ENTRY_COLUMNS} FROM plan_service_entries WHERE plan_id = $1 ORDER BY part = 'municipal_budget', position, id"
+        )).bind(plan.get()).fetch_all(pool).await)?;
+        rows.into_iter().map(ServiceEntryRow::into_domain).collect()
+    }
+
     /// Changes a row, refusing the change when the row moved on since `based_on` or the plan is frozen.
     pub async fn update_plan_activity(
         &self,
@@ -432,6 +557,7 @@ impl Store {
             return Err(Invalid::new("plan", "only the adopted version can be amended", plan.status.as_str()).into());
         }
         let activities = self.plan_activities(adopted).await?;
+        let entries = self.plan_service_entries(adopted).await?;
         let row: PlanRow = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let version_no: i64 = sqlx::query_scalar("SELECT MAX(version_no) + 1 FROM annual_plans WHERE area_code = $1 AND year = $2")
@@ -446,6 +572,9 @@ impl Store {
             let new_id = AnnualPlanId(row.id);
             for (activity, _) in &activities {
                 insert_activity!(tx, new_id, activity.position, &NewActivity::from(activity));
+            }
+            for entry in &entries {
+                insert_service_entry!(tx, new_id, entry.position, &NewPlanServiceEntry::from(entry));
             }
             audit!(tx, actor, "annual_plan", row.id, "amend", None, snapshot(&serde_json::json!({"amends": adopted, "version_no": version_no})));
             tx.commit().await?;

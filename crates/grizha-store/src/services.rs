@@ -4,9 +4,11 @@ use chrono::NaiveDate;
 use grizha_domain::Invalid;
 use grizha_domain::codes::ServiceTypeCode;
 use grizha_domain::geography::{AreaCode, MunicipalityCode};
-use grizha_domain::ids::{OrganisationId, RowVersion, ServiceEventId, ServiceId};
+use grizha_domain::ids::{LocationId, OrganisationId, RowVersion, ServiceEventId, ServiceId};
 use grizha_domain::plan::Funding;
-use grizha_domain::service::{Organisation, ServiceEvent, ServiceEventKind, ServiceStatus, ServiceYear, SocialService};
+use grizha_domain::service::{
+    Location, Organisation, ServiceEvent, ServiceEventKind, ServiceStatus, ServiceYear, SocialService,
+};
 use grizha_domain::time::{Effective, Year};
 use grizha_domain::user::Role;
 use sqlx::types::Json;
@@ -90,6 +92,62 @@ impl Store {
         Ok(Organisation { id: OrganisationId(id), ..organisation.clone() })
     }
 
+    /// Adds a place where services are delivered, in a municipality.
+    pub async fn add_location(&self, actor: &Actor, location: &Location) -> Result<Location> {
+        actor.authorise(&AreaCode::Municipality(location.municipality.clone()), "add a location")?;
+        if location.name.trim().is_empty() {
+            return Err(Invalid::new("location", "needs a name", "").into());
+        }
+        let id: i64 = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO locations (name, address, municipality_code, settlement_ekatte) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(location.name.trim()).bind(&location.address).bind(location.municipality.as_str())
+            .bind(location.settlement.as_ref().map(|s| s.as_str()))
+            .fetch_one(&mut *tx).await?;
+            audit!(tx, actor, "location", id, "create", None, snapshot(location));
+            tx.commit().await?;
+            id
+        });
+        Ok(Location { id: LocationId(id), ..location.clone() })
+    }
+
+    /// Says that a service is delivered at a location (HSDS service_at_location).
+    pub async fn link_service_location(&self, actor: &Actor, service: ServiceId, location: LocationId) -> Result<()> {
+        let (s, _) = self.service(service).await?;
+        actor.authorise(&AreaCode::Municipality(s.municipality.clone()), "change where the service is delivered")?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO service_locations (service_id, location_id) VALUES ($1, $2)")
+                .bind(service.get()).bind(location.get()).execute(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
+                        StoreError::NotFound { entity: "location", id: location.to_string() },
+                    other => other,
+                })?;
+            audit!(tx, actor, "service", service, "locate", None, snapshot(&serde_json::json!({"location": location})));
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Fills in where each service of `municipality` is delivered.
+    async fn fill_locations(&self, municipality: &MunicipalityCode, services: &mut [SocialService]) -> Result<()> {
+        if services.is_empty() {
+            return Ok(());
+        }
+        let links: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT l.service_id, l.location_id FROM service_locations l JOIN services s ON s.id = l.service_id \
+             WHERE s.area_code = $1 ORDER BY l.location_id"
+        ).bind(municipality.as_str()).fetch_all(pool).await)?;
+        for service in services.iter_mut() {
+            service.locations =
+                links.iter().filter(|(s, _)| *s == service.id.get()).map(|(_, l)| LocationId(*l)).collect();
+        }
+        Ok(())
+    }
+
     /// Registers a service in a municipality's registry, with an `opened` event on its opening date.
     pub async fn add_service(&self, actor: &Actor, new: NewService) -> Result<SocialService> {
         let area = AreaCode::Municipality(new.municipality.clone());
@@ -121,7 +179,13 @@ impl Store {
 
     pub async fn service(&self, id: ServiceId) -> Result<(SocialService, RowVersion)> {
         let row: Option<ServiceRow> = on_pool!(self, pool => sqlx::query_as(sql!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1")).bind(id.get()).fetch_optional(pool).await)?;
-        row.ok_or(StoreError::NotFound { entity: "service", id: id.to_string() })?.into_domain()
+        let (service, version) =
+            row.ok_or(StoreError::NotFound { entity: "service", id: id.to_string() })?.into_domain()?;
+        let mut services = [service];
+        let municipality = services[0].municipality.clone();
+        self.fill_locations(&municipality, &mut services).await?;
+        let [service] = services;
+        Ok((service, version))
     }
 
     /// The registry of a municipality: services in force on `on` (or all, with `None`).
@@ -133,8 +197,13 @@ impl Store {
         let rows: Vec<ServiceRow> = on_pool!(self, pool => sqlx::query_as(sql!(
             "SELECT {SERVICE_COLUMNS} FROM services WHERE area_code = $1 ORDER BY service_type, name, id"
         )).bind(municipality.as_str()).fetch_all(pool).await)?;
-        let services = rows.into_iter().map(|r| r.into_domain().map(|(s, _)| s)).collect::<Result<Vec<_>>>()?;
-        Ok(services.into_iter().filter(|s| on.is_none_or(|day| s.effective.is_in_force_on(day))).collect())
+        let mut services: Vec<SocialService> = rows
+            .into_iter()
+            .map(|r| r.into_domain().map(|(s, _)| s))
+            .filter(|s| s.as_ref().map_or(true, |s| on.is_none_or(|day| s.effective.is_in_force_on(day))))
+            .collect::<Result<_>>()?;
+        self.fill_locations(municipality, &mut services).await?;
+        Ok(services)
     }
 
     /// Sets a service's capacity and staff for a year; a new year with `based_on = None`.

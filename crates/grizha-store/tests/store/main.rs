@@ -7,20 +7,22 @@ use chrono::NaiveDate;
 use grizha_domain::codes::{CodeTables, LawActivityCode, ServiceType, ServiceTypeCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext, DeadlineKind};
 use grizha_domain::document::Sha256Hex;
-use grizha_domain::geography::{AreaCode, MunicipalityCode, RegionCode};
-use grizha_domain::ids::{RowVersion, UserId};
+use grizha_domain::geography::{AreaCode, MunicipalityCode, RegionCode, SettlementCode};
+use grizha_domain::ids::{LocationId, RowVersion, UserId};
 use grizha_domain::monitoring::{
     ActivityStatus, Composition, DecisionStatus, Meeting, MeetingDecision, MonitoringRecord, Progress,
     ReportingObligation, SubmissionStatus,
 };
-use grizha_domain::plan::{CouncilDecision, Funding, Party, PlanGeneration, PlanStatus};
+use grizha_domain::plan::{CouncilDecision, Funding, Party, PlanGeneration, PlanPart, PlanStatus};
 use grizha_domain::service::{
-    Organisation, OrganisationKind, ServiceEvent, ServiceEventKind, ServiceStatus, ServiceYear,
+    Location, Organisation, OrganisationKind, ServiceEvent, ServiceEventKind, ServiceStatus, ServiceYear,
 };
 use grizha_domain::strategy::{Aggregation, Direction, IndicatorLevel, IndicatorPeriod, LevelNames, MeasuredValue};
 use grizha_domain::time::{DateRange, Effective, Year, YearRange};
 use grizha_domain::user::{Login, Role, User};
-use grizha_store::{Actor, NewActivity, NewIndicator, NewPlan, NewService, NewStrategy, NewUser, Store, StoreError};
+use grizha_store::{
+    Actor, NewActivity, NewIndicator, NewPlan, NewPlanServiceEntry, NewService, NewStrategy, NewUser, Store, StoreError,
+};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -727,3 +729,228 @@ story!(a_backup_taken_while_running_restores_what_was_committed, |db| {
 fn which(tool: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(tool)).find(|p| p.is_file()))
 }
+
+story!(a_plan_under_the_social_services_act_has_two_parts_that_an_amendment_keeps, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let new_plan = |generation| NewPlan {
+        area: area("HKV34"),
+        year: Year::new(2025).unwrap(),
+        title: "План 2025".into(),
+        strategy: None,
+        generation,
+    };
+    let plan = store.create_plan(&expert, new_plan(PlanGeneration::SocialServicesAct)).await.unwrap();
+    let entry = |part, name: &str, max_users| NewPlanServiceEntry {
+        part,
+        service_type: ServiceTypeCode::parse("day_centre_elderly").unwrap(),
+        name: name.into(),
+        settlement: Some("гр. Хасково".into()),
+        max_users,
+        service: None,
+        note: None,
+    };
+    store
+        .add_plan_service_entry(&expert, plan.id, &entry(PlanPart::MunicipalBudget, "Клуб в кв. Орфей", 20))
+        .await
+        .unwrap();
+    store
+        .add_plan_service_entry(&expert, plan.id, &entry(PlanPart::NationalMap, "Дневен център за възрастни хора", 40))
+        .await
+        .unwrap();
+    store.add_plan_service_entry(&expert, plan.id, &entry(PlanPart::NationalMap, "Център за грижа", 15)).await.unwrap();
+    let parts: Vec<(PlanPart, u32)> =
+        store.plan_service_entries(plan.id).await.unwrap().iter().map(|e| (e.part, e.max_users)).collect();
+    assert_eq!(parts, [(PlanPart::NationalMap, 40), (PlanPart::NationalMap, 15), (PlanPart::MunicipalBudget, 20)]);
+    assert!(matches!(
+        store.add_plan_service_entry(&expert, plan.id, &entry(PlanPart::NationalMap, " ", 1)).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let old = store
+        .create_plan(&expert, NewPlan { year: Year::new(2015).unwrap(), ..new_plan(PlanGeneration::ActivityTable) })
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store.add_plan_service_entry(&expert, old.id, &entry(PlanPart::NationalMap, "Х", 1)).await,
+            Err(StoreError::Invalid(_))
+        ),
+        "an old-law plan has no parts"
+    );
+
+    let decision = adopted_decision(store, "HKV34", "77").await;
+    let (_, v) = store.plan(plan.id).await.unwrap();
+    store.set_plan_status(&expert, plan.id, v, PlanStatus::Adopted, Some(decision.id), None).await.unwrap();
+    let amendment = store.amend_plan(&expert, plan.id).await.unwrap();
+    let copied: Vec<(PlanPart, u32)> =
+        store.plan_service_entries(amendment.id).await.unwrap().iter().map(|e| (e.part, e.max_users)).collect();
+    assert_eq!(copied, parts);
+});
+
+story!(a_service_is_delivered_at_its_locations, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let haskovo = MunicipalityCode::parse("HKV34").unwrap();
+    let service = store
+        .add_service(
+            &expert,
+            NewService {
+                municipality: haskovo.clone(),
+                provider: None,
+                service_type: ServiceTypeCode::parse("family_type_centre").unwrap(),
+                name: "ЦНСТ „Слънце“".into(),
+                description: None,
+                target_groups: vec![],
+                funding: vec![],
+                status: ServiceStatus::Existing,
+                opened_on: day(2014, 3, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let location = Location {
+        id: LocationId(0),
+        name: "Сграда 1".into(),
+        address: Some("ул. Първа 1".into()),
+        municipality: haskovo.clone(),
+        settlement: Some(SettlementCode::parse("77195").unwrap()),
+    };
+    let location = store.add_location(&expert, &location).await.unwrap();
+    store.link_service_location(&expert, service.id, location.id).await.unwrap();
+    assert!(matches!(
+        store.link_service_location(&expert, service.id, location.id).await,
+        Err(StoreError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        store.link_service_location(&expert, service.id, LocationId(999_999)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.service(service.id).await.unwrap().0.locations, [location.id]);
+    assert_eq!(store.services_of(&haskovo, None).await.unwrap()[0].locations, [location.id]);
+    let elsewhere = Location { municipality: MunicipalityCode::parse("SOF46").unwrap(), ..location };
+    assert!(matches!(store.add_location(&expert, &elsewhere).await, Err(StoreError::Forbidden { .. })));
+});
+
+story!(progress_rolls_up_from_plan_rows_to_measures_and_goals, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let strategy = store
+        .create_strategy(
+            &expert,
+            NewStrategy {
+                area: area("HKV34"),
+                title: "Стратегия 2016–2020".into(),
+                period: YearRange::new(Year::new(2016).unwrap(), Year::new(2020).unwrap()).unwrap(),
+                vision: None,
+                level_names: LevelNames::new(vec!["Цел".into(), "Мярка".into()]).unwrap(),
+                adopted_by: None,
+                source: None,
+            },
+        )
+        .await
+        .unwrap();
+    let goal = store.add_strategy_node(&expert, strategy.id, None, Some("1".into()), "Цел").await.unwrap();
+    let measure_a =
+        store.add_strategy_node(&expert, strategy.id, Some(goal.id), Some("1.1".into()), "Мярка А").await.unwrap();
+    let measure_b =
+        store.add_strategy_node(&expert, strategy.id, Some(goal.id), Some("1.2".into()), "Мярка Б").await.unwrap();
+    let plan = store
+        .create_plan(
+            &expert,
+            NewPlan {
+                area: area("HKV34"),
+                year: Year::new(2016).unwrap(),
+                title: "План 2016".into(),
+                strategy: Some(strategy.id),
+                generation: PlanGeneration::ActivityTable,
+            },
+        )
+        .await
+        .unwrap();
+    let linked = |text: &str, node| NewActivity { strategy_node: Some(node), ..activity(text, "2016") };
+    let a1 = store.add_plan_activity(&expert, plan.id, &linked("А1", measure_a.id)).await.unwrap();
+    let a2 = store.add_plan_activity(&expert, plan.id, &linked("А2", measure_a.id)).await.unwrap();
+    store.add_plan_activity(&expert, plan.id, &linked("Б1", measure_b.id)).await.unwrap();
+    let decision = adopted_decision(store, "HKV34", "5").await;
+    let (_, v) = store.plan(plan.id).await.unwrap();
+    store.set_plan_status(&expert, plan.id, v, PlanStatus::Adopted, Some(decision.id), None).await.unwrap();
+
+    let year = DateRange::year(Year::new(2016).unwrap());
+    let record = |activity, status, progress| MonitoringRecord {
+        id: grizha_domain::ids::MonitoringRecordId(0),
+        activity,
+        period: year,
+        status,
+        progress: Progress::new(progress).unwrap(),
+        comment: None,
+        evidence: vec![],
+    };
+    store.record_monitoring(&expert, &record(a1.id, ActivityStatus::Done, 100), None).await.unwrap();
+    store.record_monitoring(&expert, &record(a2.id, ActivityStatus::InProgress, 50), None).await.unwrap();
+
+    let a = store.node_progress(measure_a.id, year).await.unwrap();
+    assert_eq!((a.progress, a.status), (Some(Progress::new(75).unwrap()), Some(ActivityStatus::InProgress)));
+    let b = store.node_progress(measure_b.id, year).await.unwrap();
+    assert_eq!(
+        (b.progress, b.status),
+        (Some(Progress::NONE), Some(ActivityStatus::NotStarted)),
+        "a row without a record has not started"
+    );
+    let g = store.node_progress(goal.id, year).await.unwrap();
+    assert_eq!(g.progress, Some(Progress::new(38).unwrap()), "the mean of 75 and 0, rounded");
+    let later = store.node_progress(goal.id, DateRange::year(Year::new(2018).unwrap())).await.unwrap();
+    assert_eq!(later.progress, None, "2016's rows do not apply to 2018");
+
+    let person = editor(store, "HKV34", "reviewer").await;
+    assert!(matches!(
+        store.set_progress_override(&person, measure_b.id, year, Progress::new(60).unwrap(), " ").await,
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .set_progress_override(
+            &person,
+            measure_b.id,
+            year,
+            Progress::new(60).unwrap(),
+            "Дейността е изпълнена от партньор",
+        )
+        .await
+        .unwrap();
+    let b = store.node_progress(measure_b.id, year).await.unwrap();
+    assert_eq!(b.progress, Some(Progress::new(60).unwrap()));
+    assert_eq!(b.overridden.unwrap().reason, "Дейността е изпълнена от партньор");
+    assert_eq!(store.node_progress(goal.id, year).await.unwrap().progress, Some(Progress::new(68).unwrap()));
+});
+
+story!(an_area_closed_by_a_merger_keeps_its_history, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let merged = area("HKV34");
+    assert!(matches!(
+        store.close_area(&expert, &merged, day(2025, 6, 30), Some(&area("HKV09"))).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    assert!(
+        matches!(store.close_area(&SYSTEM, &merged, day(1980, 1, 1), None).await, Err(StoreError::Invalid(_))),
+        "closes before it opened"
+    );
+    store.close_area(&SYSTEM, &merged, day(2025, 6, 30), Some(&area("HKV09"))).await.unwrap();
+    let effective = store.area_effective(&merged).await.unwrap().unwrap();
+    assert!(effective.is_in_force_on(day(2025, 6, 30)));
+    assert!(!effective.is_in_force_on(day(2025, 7, 1)));
+    assert_eq!(store.history("area", "HKV34").await.unwrap()[0].action, "close");
+    assert!(matches!(
+        store.close_area(&SYSTEM, &area("HKV01"), day(2025, 1, 1), Some(&area("XXX99"))).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    let kind = grizha_domain::codes::FundingKind {
+        code: "crowdfunding".parse().unwrap(),
+        meaning: "Дарителска кампания".into(),
+        written_as: vec!["кампания".into()],
+    };
+    store.add_funding_kind(&SYSTEM, &kind).await.unwrap();
+    assert!(store.funding_kinds().await.unwrap().contains(&kind));
+    assert!(matches!(store.add_funding_kind(&expert, &kind).await, Err(StoreError::Forbidden { .. })));
+});
