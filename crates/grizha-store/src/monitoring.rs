@@ -60,10 +60,13 @@ impl Store {
                 (Some(based_on), current) => {
                     check_version("monitoring record", &key, based_on, current.map(|(_, v)| v))?;
                     let (id, _) = current.expect("checked above");
+                    let old: (String, i64, Option<String>) = sqlx::query_as("SELECT status, progress, comment FROM monitoring_records WHERE id = $1")
+                        .bind(id).fetch_one(&mut *tx).await?;
+                    let old = serde_json::json!({"status": old.0, "progress": old.1, "comment": old.2});
                     sqlx::query("UPDATE monitoring_records SET status = $1, progress = $2, comment = $3, evidence = $4, version = version + 1 WHERE id = $5 AND version = $6")
                         .bind(record.status.as_str()).bind(i64::from(record.progress.percent())).bind(&record.comment).bind(Json(&record.evidence))
                         .bind(id).bind(based_on.0).execute(&mut *tx).await?;
-                    audit!(tx, actor, "monitoring_record", key, "update", None, snapshot(record));
+                    audit!(tx, actor, "monitoring_record", key, "update", Some(old), snapshot(record));
                     (MonitoringRecordId(id), based_on.next())
                 }
             };

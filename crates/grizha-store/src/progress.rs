@@ -32,12 +32,15 @@ impl Store {
         roll_up(&[], Some(over.clone()))?; // checks the reason
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
+            let old: Option<(i64, String)> = sqlx::query_as("SELECT progress, reason FROM progress_overrides WHERE strategy_node_id = $1 AND period_start = $2 AND period_end = $3")
+                .bind(node.get()).bind(period.start()).bind(period.end()).fetch_optional(&mut *tx).await?;
+            let old = old.map(|(progress, reason)| serde_json::json!({"progress": progress, "reason": reason}));
             sqlx::query("DELETE FROM progress_overrides WHERE strategy_node_id = $1 AND period_start = $2 AND period_end = $3")
                 .bind(node.get()).bind(period.start()).bind(period.end()).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO progress_overrides (strategy_node_id, period_start, period_end, progress, reason, set_by) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(node.get()).bind(period.start()).bind(period.end()).bind(i64::from(progress.percent())).bind(&over.reason).bind(by.get())
                 .execute(&mut *tx).await?;
-            audit!(tx, actor, "progress_override", format!("{node}:{}..{}", period.start(), period.end()), "set", None, snapshot(&over));
+            audit!(tx, actor, "progress_override", format!("{node}:{}..{}", period.start(), period.end()), "set", old, snapshot(&over));
             tx.commit().await?;
         });
         Ok(())

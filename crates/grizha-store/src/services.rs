@@ -234,11 +234,16 @@ impl Store {
                 (None, Some(actual)) => return Err(StoreError::Conflict { entity: "service year", id: key, expected: 0, actual }),
                 (Some(based_on), current) => {
                     check_version("service year", &key, based_on, current)?;
+                    let old: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
+                        "SELECT max_users, funded_places, occupied_places, staff FROM service_years WHERE service_id = $1 AND year = $2",
+                    )
+                    .bind(service.get()).bind(i64::from(year.year.get())).fetch_one(&mut *tx).await?;
+                    let old = serde_json::json!({"year": year.year, "max_users": old.0, "funded_places": old.1, "occupied_places": old.2, "staff": old.3});
                     sqlx::query("UPDATE service_years SET max_users = $1, funded_places = $2, occupied_places = $3, staff = $4, version = version + 1 WHERE service_id = $5 AND year = $6 AND version = $7")
                         .bind(n(year.max_users)).bind(n(year.funded_places)).bind(n(year.occupied_places)).bind(n(year.staff))
                         .bind(service.get()).bind(i64::from(year.year.get())).bind(based_on.0)
                         .execute(&mut *tx).await?;
-                    audit!(tx, actor, "service_year", key, "update", None, snapshot(year));
+                    audit!(tx, actor, "service_year", key, "update", Some(old), snapshot(year));
                     based_on.next()
                 }
             };

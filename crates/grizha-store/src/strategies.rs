@@ -334,6 +334,12 @@ impl Store {
                 (None, Some(actual_version)) => return Err(StoreError::Conflict { entity: "indicator period", id: key, expected: 0, actual: actual_version }),
                 (Some(based_on), current) => {
                     check_version("indicator period", &key, based_on, current)?;
+                    let old: (Option<f64>, Option<String>, Option<f64>, Option<String>) = sqlx::query_as(
+                        "SELECT target_value, target_comment, actual_value, actual_comment FROM indicator_periods \
+                         WHERE indicator_id = $1 AND period_start = $2 AND period_end = $3",
+                    )
+                    .bind(indicator.get()).bind(period.period.start()).bind(period.period.end()).fetch_one(&mut *tx).await?;
+                    let old = serde_json::json!({"period": period.period, "target": old.0, "target_comment": old.1, "actual": old.2, "actual_comment": old.3});
                     sqlx::query(
                         "UPDATE indicator_periods SET target_value = $1, target_comment = $2, target_evidence = $3, actual_value = $4, actual_comment = $5, actual_evidence = $6, version = version + 1 \
                          WHERE indicator_id = $7 AND period_start = $8 AND period_end = $9 AND version = $10",
@@ -342,7 +348,7 @@ impl Store {
                     .bind(actual.map(|a| a.value)).bind(actual.and_then(|a| a.comment.clone())).bind(Json(actual.map_or(&no_evidence, |a| &a.evidence)))
                     .bind(indicator.get()).bind(period.period.start()).bind(period.period.end()).bind(based_on.0)
                     .execute(&mut *tx).await?;
-                    audit!(tx, actor, "indicator_period", key, "update", None, snapshot(period));
+                    audit!(tx, actor, "indicator_period", key, "update", Some(old), snapshot(period));
                     based_on.next()
                 }
             };

@@ -576,6 +576,10 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
         store.overdue_activities(&area("HKV34"), today).await.unwrap().into_iter().map(|a| a.text).collect();
     assert_eq!(overdue, ["До юни"]);
     assert_eq!(store.monitoring_records(march.id).await.unwrap()[0].0.status, ActivityStatus::Done);
+    let history = store.history("monitoring_record", &format!("{}:2015-01-01..2015-03-31", march.id)).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].old_value.as_ref().unwrap().0["status"], "in_progress", "the audit keeps the value before");
+    assert_eq!(history[1].new_value.as_ref().unwrap().0["status"], "done");
     let _ = june;
 });
 
