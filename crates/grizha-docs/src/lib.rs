@@ -7,6 +7,8 @@
 //! not the file name.
 
 pub mod detect;
+pub mod doc;
+pub mod docx;
 pub mod limits;
 pub mod model;
 

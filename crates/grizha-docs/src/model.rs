@@ -68,6 +68,68 @@ impl Document {
     }
 }
 
+impl Document {
+    /// A readable outline: headings, paragraphs' first words, each table's size and the first words
+    /// of each of its rows.
+    pub fn outline(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "format: {}, {} blocks, {} tables",
+            self.format.as_str(),
+            self.blocks.len(),
+            self.tables().count()
+        );
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+        for block in &self.blocks {
+            let page = block.page.map(|p| format!(" p.{p}")).unwrap_or_default();
+            match &block.content {
+                BlockContent::Heading { level, text, .. } => {
+                    let _ = writeln!(
+                        out,
+                        "[{}{page}] {} {}",
+                        block.index,
+                        "#".repeat(usize::from(*level)),
+                        first_words(text, 12)
+                    );
+                }
+                BlockContent::Paragraph { text, .. } => {
+                    let _ = writeln!(out, "[{}{page}]   {}", block.index, first_words(text, 12));
+                }
+                BlockContent::Table(table) => {
+                    let _ = writeln!(
+                        out,
+                        "[{}{page}] table {}: {} rows × {} columns",
+                        block.index,
+                        table.table.unwrap_or(0),
+                        table.rows.len(),
+                        table.width()
+                    );
+                    for (r, row) in table.rows.iter().enumerate() {
+                        let cells: Vec<String> = row.cells.iter().map(|c| first_words(&c.text, 4)).collect();
+                        let _ = writeln!(out, "      {r:>3} | {}", cells.join(" | "));
+                    }
+                }
+                BlockContent::PageBreak => {
+                    let _ = writeln!(out, "[{}] ---- page break ----", block.index);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The first `n` words of a text, with `…` when there are more.
+fn first_words(text: &str, n: usize) -> String {
+    let mut words = text.split_whitespace();
+    let head: Vec<&str> = words.by_ref().take(n).collect();
+    let more = words.next().is_some();
+    format!("{}{}", head.join(" "), if more { " …" } else { "" })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     /// Position among all blocks.
@@ -370,6 +432,9 @@ mod tests {
         assert_eq!(json["blocks"][2]["rows"][0]["cells"][0]["text"], "x");
         assert_eq!(json["blocks"][2]["rows"][0]["cells"][0]["row_span"], 1);
         assert_eq!(json["blocks"][3]["kind"], "page_break");
+        let outline = doc.outline();
+        assert!(outline.contains("[0] # ГОДИШЕН ПЛАН"), "{outline}");
+        assert!(outline.contains("table 0: 1 rows × 1 columns"), "{outline}");
     }
 
     #[test]
