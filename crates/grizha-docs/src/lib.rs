@@ -11,6 +11,7 @@ pub mod doc;
 pub mod docx;
 pub mod limits;
 pub mod model;
+pub mod text;
 
 pub use detect::{Detected, detect};
 pub use limits::ReadLimits;
