@@ -9,11 +9,16 @@
 pub mod detect;
 pub mod doc;
 pub mod docx;
+pub mod html;
 pub mod limits;
 pub mod model;
+pub mod odt;
 pub mod text;
 
-pub use detect::{Detected, detect};
+#[cfg(test)]
+mod same_plan;
+
+pub use detect::{Detected, decode_text, detect};
 pub use limits::ReadLimits;
 pub use model::{Block, BlockContent, Cell, Document, DocumentBuilder, GridSlot, Row, SourceFormat, Table};
 
@@ -38,4 +43,36 @@ impl ReadError {
     pub fn damaged(format: &'static str, problem: impl std::fmt::Display) -> ReadError {
         ReadError::Damaged { format, problem: problem.to_string() }
     }
+}
+
+/// Reads a document from its bytes, telling the format from the content.
+pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
+    if bytes.len() as u64 > limits.max_input_bytes {
+        return Err(ReadError::TooLarge { size: bytes.len() as u64, max: limits.max_input_bytes });
+    }
+    let format = detect(bytes)?;
+    // A reader that panics has a bug; the caller still gets an error, not a crash.
+    std::panic::catch_unwind(|| match format {
+        Detected::Docx => docx::read(bytes, limits),
+        Detected::Odt => odt::read(bytes, limits),
+        Detected::Html => html::read(&decode_text(bytes)?, limits),
+        Detected::Text => text::read(&decode_text(bytes)?, limits),
+        Detected::Doc => doc::read(bytes, limits),
+        Detected::Pdf => {
+            Err(ReadError::Unsupported("a PDF file; the PDF reader is not part of this version yet".into()))
+        }
+    })
+    .unwrap_or_else(|_| {
+        Err(ReadError::Tool("the reader failed on this file; this is a bug in Grizha, please report it".into()))
+    })
+}
+
+/// Reads a file from disk, refusing one over the size limit before loading it.
+pub fn read_file(path: &std::path::Path, limits: &ReadLimits) -> Result<Document, ReadError> {
+    let size = std::fs::metadata(path).map_err(|e| ReadError::Tool(format!("cannot open it: {e}")))?.len();
+    if size > limits.max_input_bytes {
+        return Err(ReadError::TooLarge { size, max: limits.max_input_bytes });
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Tool(format!("cannot read it: {e}")))?;
+    read(&bytes, limits)
 }

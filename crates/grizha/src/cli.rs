@@ -62,6 +62,14 @@ pub enum Command {
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Read a document (DOCX, ODT, HTML, text; legacy DOC with LibreOffice) and print what Grizha sees
+    Read {
+        /// The file; its format is told from its content
+        file: PathBuf,
+        /// Print the document model as JSON instead of an outline
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a consistent copy of the database to FILE (safe while the server runs)
     Backup {
         /// The backup file to write; it must not exist

@@ -21,6 +21,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::User(UserCommand::Add { login, name, role, area, password_stdin }) => {
             add_user(&settings, login, name, role, area, password_stdin).await
         }
+        Command::Read { file, json } => read(&file, json),
         Command::Backup { file } => {
             let store = connect(&settings).await?;
             let summary = store
@@ -61,6 +62,23 @@ async fn connect(settings: &Settings) -> anyhow::Result<Store> {
 
 async fn open(settings: &Settings) -> anyhow::Result<Store> {
     Store::open(&settings.database).await.with_context(|| format!("cannot open {}", describe(&settings.database)))
+}
+
+fn read(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let document = grizha_docs::read_file(file, &grizha_docs::ReadLimits::default())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let text = if json { serde_json::to_string_pretty(&document)? + "\n" } else { document.outline() };
+    write_stdout(&text)
+}
+
+/// Writes to standard output; a reader that stopped reading (`grizha read … | head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {

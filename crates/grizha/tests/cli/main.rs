@@ -193,3 +193,28 @@ fn help_names_the_commands() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+#[test]
+fn read_prints_an_outline_or_the_model_as_json_and_refuses_junk_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("план.txt");
+    std::fs::write(&plan, "ГОДИШЕН ПЛАН ЗА 2016 Г.\n\nЦел\tДейност\tСрок\nПревенция\tКонсултации\tПостоянен\nПодкрепа\tОбучения\t2016 г.\n").unwrap();
+    let out = run(grizha(dir.path()).arg("read").arg(&plan));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let outline = text(&out.stdout);
+    assert!(outline.contains("format: text") && outline.contains("3 rows × 3 columns"), "{outline}");
+
+    let out = run(grizha(dir.path()).arg("read").arg(&plan).arg("--json"));
+    let model: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let table = model["blocks"].as_array().unwrap().iter().find(|b| b["kind"] == "table").unwrap();
+    assert_eq!(table["rows"][1]["cells"][2]["text"], "Постоянен");
+    assert_eq!(table["rows"][0]["cells"][0]["row_span"], 1);
+
+    let junk = dir.path().join("junk.docx");
+    std::fs::write(&junk, b"PK\x03\x04 this is no archive at all").unwrap();
+    let out = run(grizha(dir.path()).arg("read").arg(&junk));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("grizha: ") && stderr.contains("junk.docx") && stderr.contains("damaged"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
