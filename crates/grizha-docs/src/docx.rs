@@ -91,13 +91,7 @@ const MATH_STRICT: &str = "http://purl.oclc.org/ooxml/officeDocument/math";
 
 /// Reads a DOCX file into a [`Document`].
 pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > limits.max_input_bytes {
-        return Err(ReadError::TooLarge { size, max: limits.max_input_bytes });
-    }
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
+    limits.check_input(bytes)?;
     let mut package = Package::open(bytes, limits)?;
     let document = package
         .part(DOCUMENT_PART)?

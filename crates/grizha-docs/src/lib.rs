@@ -13,6 +13,7 @@ pub mod html;
 pub mod limits;
 pub mod model;
 pub mod odt;
+pub mod pdf;
 pub mod text;
 
 #[cfg(test)]
@@ -58,9 +59,7 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
         Detected::Html => html::read(&decode_text(bytes)?, limits),
         Detected::Text => text::read(&decode_text(bytes)?, limits),
         Detected::Doc => doc::read(bytes, limits),
-        Detected::Pdf => {
-            Err(ReadError::Unsupported("a PDF file; the PDF reader is not part of this version yet".into()))
-        }
+        Detected::Pdf => pdf::read(bytes, limits),
     })
     .unwrap_or_else(|_| {
         Err(ReadError::Tool("the reader failed on this file; this is a bug in Grizha, please report it".into()))

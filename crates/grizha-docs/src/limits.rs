@@ -20,6 +20,21 @@ pub struct ReadLimits {
     pub max_pages: usize,
 }
 
+impl ReadLimits {
+    /// Refuses input that is empty or larger than [`ReadLimits::max_input_bytes`], before any
+    /// parsing; every reader starts with it.
+    pub fn check_input(&self, bytes: &[u8]) -> Result<(), crate::ReadError> {
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > self.max_input_bytes {
+            return Err(crate::ReadError::TooLarge { size, max: self.max_input_bytes });
+        }
+        if bytes.is_empty() {
+            return Err(crate::ReadError::Empty);
+        }
+        Ok(())
+    }
+}
+
 impl Default for ReadLimits {
     fn default() -> Self {
         ReadLimits {

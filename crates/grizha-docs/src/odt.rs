@@ -57,13 +57,7 @@ const MAX_STYLE_CHAIN: usize = 32;
 
 /// Reads an ODT package.
 pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
-    let size = bytes.len() as u64;
-    if size > limits.max_input_bytes {
-        return Err(ReadError::TooLarge { size, max: limits.max_input_bytes });
-    }
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
+    limits.check_input(bytes)?;
     let mut package = Package::open(bytes, limits)?;
     if let Some(manifest) = package.entry("META-INF/manifest.xml")?
         && contains(&manifest, b"encryption-data")

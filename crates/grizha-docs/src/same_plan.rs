@@ -1,5 +1,7 @@
-//! One plan table written as DOCX, ODT and HTML reads into the same grid (PDF joins when its reader
-//! lands). The expected grid and the plan are described in `odt::tests::PLAN_GRID`.
+//! One plan table written as DOCX, ODT and HTML reads into the same grid. The expected grid and the
+//! plan are described in `odt::tests::PLAN_GRID`. The PDF of the same plan is compared with that grid
+//! in `pdf::tests::the_plan_table_reads_with_its_cells_as_written`: a PDF shows a merged cell only as
+//! text in its first slot, so the comparison first fills the merges in.
 
 use std::io::Write;
 

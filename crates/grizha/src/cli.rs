@@ -62,7 +62,7 @@ pub enum Command {
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),
-    /// Read a document (DOCX, ODT, HTML, text; legacy DOC with LibreOffice) and print what Grizha sees
+    /// Read a document (DOCX, ODT, HTML, PDF, text; legacy DOC with LibreOffice) and print what Grizha sees
     Read {
         /// The file; its format is told from its content
         file: PathBuf,

@@ -87,7 +87,14 @@ fn read_file(path: &Path) -> anyhow::Result<FileSettings> {
 /// Structured logs to stderr, as readable text or as JSON lines.
 pub fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The PDF parser logs its own repairs of broken files; the reader turns what matters of them into
+    // the document's notes, so they stay silent unless asked for by name.
+    let directives = if settings.log.contains("pdf_oxide") {
+        settings.log.clone()
+    } else {
+        format!("{},pdf_oxide=off", settings.log)
+    };
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info,pdf_oxide=off"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match settings.log_format {
         LogFormat::Text => builder.try_init(),

@@ -64,6 +64,28 @@ fn regression_files_are_read_or_refused_never_a_panic() {
 }
 
 #[test]
+fn hostile_files_are_refused_with_the_reason() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/read/hostile");
+    let refused = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        read(&bytes, &ReadLimits::default()).expect_err(name)
+    };
+    use grizha_docs::ReadError::{Damaged, Hostile, Unsupported};
+    assert!(matches!(refused("zip-bomb.docx"), Hostile(m) if m.contains("zip bomb")));
+    assert!(matches!(refused("billion-laughs.docx"), Hostile(m) if m.contains("DOCTYPE")));
+    assert!(matches!(refused("billion-laughs.odt"), Hostile(m) if m.contains("DTD")));
+    assert!(matches!(refused("truncated.docx"), Damaged { .. }));
+    assert!(matches!(refused("no-central-directory.docx"), Damaged { .. }));
+    assert!(
+        matches!(refused("broken-xref.pdf"), Damaged { format: "PDF", problem } if problem.contains("cross-reference"))
+    );
+    assert!(matches!(refused("junk.bin"), Unsupported(_)));
+    // HTML has no entity declarations: the internal subset is ignored, nothing is expanded.
+    let html = read(&std::fs::read(dir.join("billion-laughs.html")).unwrap(), &ReadLimits::default()).unwrap();
+    assert!(html.paragraphs().any(|p| p == "&lol9;"), "{}", html.outline());
+}
+
+#[test]
 fn a_file_over_the_limit_is_refused_before_it_is_loaded() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("голям.txt");

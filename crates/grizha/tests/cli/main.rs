@@ -218,3 +218,65 @@ fn read_prints_an_outline_or_the_model_as_json_and_refuses_junk_in_one_line() {
     assert!(stderr.starts_with("grizha: ") && stderr.contains("junk.docx") && stderr.contains("damaged"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// Runs `grizha read FILE` and returns its exit status, stderr and peak resident memory in MB,
+/// measured by the kernel for the child (`wait4`), not sampled.
+#[allow(clippy::zombie_processes, reason = "the child is reaped by wait4, which also reports its peak memory")]
+fn read_measured(file: &Path) -> (bool, String, u64) {
+    let mut child = grizha(file.parent().unwrap())
+        .arg("read")
+        .arg(file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data; `wait4` fills it for our own child, which nothing else waits for.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = i32::try_from(child.id()).unwrap();
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    let success = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (success, stderr, u64::try_from(usage.ru_maxrss).unwrap() / 1024)
+}
+
+#[test]
+fn hostile_files_are_refused_in_one_line_naming_the_file_within_256_mb() {
+    let hostile = Path::new(env!("CARGO_MANIFEST_DIR")).join("../grizha-docs/tests/read/hostile");
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(std::path::PathBuf, &str)> = vec![
+        (hostile.join("zip-bomb.docx"), "zip bomb"),
+        (hostile.join("billion-laughs.docx"), "DOCTYPE"),
+        (hostile.join("billion-laughs.odt"), "DTD"),
+        (hostile.join("truncated.docx"), "damaged"),
+        (hostile.join("no-central-directory.docx"), "damaged"),
+        (hostile.join("broken-xref.pdf"), "cross-reference"),
+        (hostile.join("junk.bin"), "not a document"),
+    ];
+    let huge = dir.path().join("100MB.docx");
+    std::fs::File::create(&huge).unwrap().set_len(100 * 1024 * 1024).unwrap();
+    files.push((huge, "the largest accepted"));
+    for (file, problem) in &files {
+        // Copied under a Cyrillic name: the message names the file as the user gave it.
+        let name = format!("враждебен-{}", file.file_name().unwrap().to_string_lossy());
+        let copy = dir.path().join(&name);
+        if !copy.exists() {
+            std::fs::copy(file, &copy).unwrap();
+        }
+        let (success, stderr, peak_mb) = read_measured(&copy);
+        assert!(!success, "{name} was accepted");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.starts_with("grizha: ") && stderr.contains(&name) && stderr.contains(problem), "{stderr}");
+        assert!(peak_mb < 256, "{name}: {peak_mb} MB");
+    }
+
+    // An HTML parser ignores a DOCTYPE's internal subset: the entity is never expanded.
+    let laughs = dir.path().join("laughs.html");
+    std::fs::copy(hostile.join("billion-laughs.html"), &laughs).unwrap();
+    let out = run(grizha(dir.path()).arg("read").arg(&laughs).arg("--json"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.len() < 10_000 && text(&out.stdout).contains("&lol9;"), "{}", text(&out.stdout));
+}
