@@ -476,7 +476,8 @@ fn tokenise(text: &str) -> Vec<Token<'_>> {
 // Step 3: recognise parts
 // ---------------------------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
+/// The months' names in Bulgarian, lower case, January first.
+pub const MONTHS: [&str; 12] = [
     "януари",
     "февруари",
     "март",

@@ -70,6 +70,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Extract plans, services, indicators and decisions from a document (grizha.extract/1)
+    Extract {
+        /// The file; any format `grizha read` accepts
+        file: PathBuf,
+        /// Print the exchange format `grizha.extract/1` as JSON instead of a summary
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a consistent copy of the database to FILE (safe while the server runs)
     Backup {
         /// The backup file to write; it must not exist

@@ -22,6 +22,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             add_user(&settings, login, name, role, area, password_stdin).await
         }
         Command::Read { file, json } => read(&file, json),
+        Command::Extract { file, json } => extract(&file, json),
         Command::Backup { file } => {
             let store = connect(&settings).await?;
             let summary = store
@@ -68,6 +69,14 @@ fn read(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
     let document = grizha_docs::read_file(file, &grizha_docs::ReadLimits::default())
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let text = if json { serde_json::to_string_pretty(&document)? + "\n" } else { document.outline() };
+    write_stdout(&text)
+}
+
+fn extract(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let extraction = grizha_extract::extract_file(file, &grizha_docs::ReadLimits::default())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let text =
+        if json { serde_json::to_string_pretty(&extraction)? + "\n" } else { grizha_extract::summary(&extraction) };
     write_stdout(&text)
 }
 

@@ -280,3 +280,43 @@ fn hostile_files_are_refused_in_one_line_naming_the_file_within_256_mb() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout.len() < 10_000 && text(&out.stdout).contains("&lol9;"), "{}", text(&out.stdout));
 }
+
+#[test]
+fn extract_prints_a_summary_or_the_exchange_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("план-2025.txt");
+    std::fs::write(
+        &plan,
+        "ОБЩИНА ТРОЯН\n\nГОДИШЕН ПЛАН ЗА ДЕЙСТВИЕ ЗА 2025 Г.\n\nЦел\tДейност\tСрок\tОтговорник\tФинансиране\n\
+         Подкрепа за семействата\t1.1. Консултиране на родители\tпостоянен\tДСП, ОЗД\tДДД\n\
+         \t1.2. Обучение на приемни родители\tмарт 2025 г.\tД „СД“\tОП „РЧР“\n",
+    )
+    .unwrap();
+    let out = run(grizha(dir.path()).arg("extract").arg(&plan));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("annual_plan") && summary.contains("Троян (LOV34)") && summary.contains("2 activities"),
+        "{summary}"
+    );
+
+    let out = run(grizha(dir.path()).arg("extract").arg(&plan).arg("--json"));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["format"], "grizha.extract/1");
+    assert_eq!(json["source"]["file"], "план-2025.txt");
+    assert_eq!(json["source"]["sha256"].as_str().unwrap().len(), 64);
+    let second = &json["documents"][0]["activities"][1];
+    assert_eq!(second["goal"], "Подкрепа за семействата");
+    assert_eq!(
+        second["deadline"],
+        serde_json::json!({"raw": "март 2025 г.", "kind": "month", "from": "2025-03-01", "to": "2025-03-31"})
+    );
+    assert_eq!(second["funding"][0]["programme"], "ОПРЧР");
+    assert_eq!(second["at"], serde_json::json!({"table": 0, "row": 2, "paragraph": null, "page": null}));
+
+    let junk = dir.path().join("junk.pdf");
+    std::fs::write(&junk, b"%PDF-1.4 junk").unwrap();
+    let out = run(grizha(dir.path()).arg("extract").arg(&junk));
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stderr).lines().count(), 1, "{}", text(&out.stderr));
+}
