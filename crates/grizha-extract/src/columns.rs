@@ -15,7 +15,7 @@ use crate::format::IndicatorLevel;
 use crate::text::key;
 
 /// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// `№`
     Number,
@@ -61,7 +61,7 @@ pub enum Role {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GoalLevel {
     Any,
     General,

@@ -240,12 +240,15 @@ pub fn issuer_in<'a>(lines: impl Iterator<Item = &'a str>, geography: &Geography
         {
             return municipality(geography, "SOF46");
         }
-        if let Some(m) = geography.municipalities.iter().filter(|m| m.code.as_str() != "SOF46").find(|m| {
-            let name = key(&m.name);
-            ["община ", "общината ", "общински съвет ", "общински съвет - ", "община-"]
-                .iter()
-                .any(|p| k.contains(&format!("{p}{name}")))
-        }) {
+        let names_a_municipality = k.contains("общин");
+        if let Some(m) =
+            geography.municipalities.iter().filter(|m| names_a_municipality && m.code.as_str() != "SOF46").find(|m| {
+                let name = key(&m.name);
+                ["община ", "общината ", "общински съвет ", "общински съвет - ", "община-"]
+                    .iter()
+                    .any(|p| k.contains(&format!("{p}{name}")))
+            })
+        {
             return Some(Issuer {
                 level: IssuerLevel::Municipality,
                 name: m.name.clone(),

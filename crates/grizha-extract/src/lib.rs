@@ -46,6 +46,10 @@ pub fn source(file_name: &str, bytes: &[u8], document: &Document) -> Source {
     }
 }
 
+/// The shipped code tables and geography, parsed once per process.
+static CODES: std::sync::LazyLock<CodeTables> = std::sync::LazyLock::new(CodeTables::builtin);
+static GEOGRAPHY: std::sync::LazyLock<Geography> = std::sync::LazyLock::new(Geography::bulgaria);
+
 /// Extracts everything `document` holds.
 pub fn extract(document: &Document, source: Source) -> Extraction {
     extract_accounting(document, source).0
@@ -61,15 +65,14 @@ pub struct SkippedRow {
 /// Extracts everything `document` holds, and says why each table row that yielded no record
 /// yielded none — so a test can check that every row is accounted for.
 pub fn extract_accounting(document: &Document, source: Source) -> (Extraction, Vec<SkippedRow>) {
-    let codes = CodeTables::builtin();
-    let geography = Geography::bulgaria();
+    let (codes, geography) = (&*CODES, &*GEOGRAPHY);
     let mut documents: Vec<ExtractedDocument> = Vec::new();
     let mut warnings = Vec::new();
     let mut adopting: Option<Adopted> = None;
     let mut skipped = Vec::new();
     for segment in documents::segments(document) {
         let (mut extracted, segment_warnings, segment_skipped) =
-            extract_segment(document, &segment, &codes, &geography, documents.last());
+            extract_segment(document, &segment, codes, geography, documents.last());
         warnings.extend(segment_warnings);
         skipped.extend(segment_skipped.into_iter().map(|(at, why)| SkippedRow { at, why }));
         match extracted.kind {

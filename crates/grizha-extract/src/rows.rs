@@ -469,64 +469,85 @@ fn is_total(row: &[&str]) -> bool {
 }
 
 /// How well a row's cells fit their columns.
-fn fit(row: &[Slot], columns: &Columns, codes: &CodeTables, deadlines: &DeadlineContext) -> i32 {
-    let mut score = 0;
-    for (c, slot) in row.iter().enumerate() {
-        let text = fold(&slot.text);
-        if text.is_empty() {
-            // A row of a plan has its activity.
-            if columns.roles.get(c) == Some(&Role::Activity) {
-                score -= 3;
-            }
-            continue;
-        }
-        let is_deadline =
-            Deadline::parse(&text, deadlines).kind() != DeadlineKind::Unspecified && text.chars().count() < 80;
-        let has_code = code_and_text(&text).0.is_some();
-        match columns.roles.get(c) {
-            Some(Role::Deadline) => score += if is_deadline { 3 } else { -1 },
-            Some(Role::Activity) => {
-                score += if has_code { 2 } else { 0 };
-                // Numbered items and unnumbered text in one activity cell: two cells run together.
-                let coded = slot.paragraphs.iter().filter(|p| code_and_text(p).0.is_some()).count();
-                if coded > 0 && coded < slot.paragraphs.len() {
-                    score -= 2;
-                }
-            }
-            Some(Role::Goal(_)) => score += if has_code { -2 } else { 1 },
-            Some(Role::Responsible) => {
-                let parties = party::parties(&text, codes);
-                score += if is_deadline {
-                    -3
-                } else if parties.iter().any(|p| p.code.is_some()) {
-                    1
-                } else {
-                    0
-                };
-            }
-            Some(Role::Funding) => {
-                let sources = funding::funding(&text, codes);
-                score += if sources.iter().any(|f| f.kind != "other") { 1 } else { 0 };
-            }
-            Some(Role::Sources) => {
-                let k = key(&text);
-                let listed = text.starts_with(['-', '–'])
-                    || ["доклад", "данни", "проучван", "справк", "статисти", "анкет"].iter().any(|w| k.contains(w));
-                score += if listed { 2 } else { 0 };
-            }
-            Some(Role::CheckPeriod) => {
-                let k = key(&text);
-                let when = k.contains("годишн")
-                    || k.contains("година")
-                    || crate::columns::year_of(&text).is_some()
-                    || k.contains("месечн");
-                score += if when { 2 } else { -1 };
-            }
-            Some(_) => {}
-            None => score -= 2,
-        }
+/// How well one cell fits the column role it would stand under (`None`: past the last column).
+fn cell_fit(role: Option<Role>, slot: &Slot, codes: &CodeTables, deadlines: &DeadlineContext) -> i32 {
+    let text = fold(&slot.text);
+    if text.is_empty() {
+        // A row of a plan has its activity.
+        return if role == Some(Role::Activity) { -3 } else { 0 };
     }
-    score
+    let is_deadline =
+        Deadline::parse(&text, deadlines).kind() != DeadlineKind::Unspecified && text.chars().count() < 80;
+    let has_code = code_and_text(&text).0.is_some();
+    match role {
+        Some(Role::Deadline) => {
+            if is_deadline {
+                3
+            } else {
+                -1
+            }
+        }
+        Some(Role::Activity) => {
+            // Numbered items and unnumbered text in one activity cell: two cells run together.
+            let coded = slot.paragraphs.iter().filter(|p| code_and_text(p).0.is_some()).count();
+            let run_together = coded > 0 && coded < slot.paragraphs.len();
+            i32::from(has_code) * 2 - i32::from(run_together) * 2
+        }
+        Some(Role::Goal(_)) => {
+            if has_code {
+                -2
+            } else {
+                1
+            }
+        }
+        Some(Role::Responsible) => {
+            if is_deadline {
+                -3
+            } else {
+                i32::from(party::parties(&text, codes).iter().any(|p| p.code.is_some()))
+            }
+        }
+        Some(Role::Funding) => i32::from(funding::funding(&text, codes).iter().any(|f| f.kind != "other")),
+        Some(Role::Sources) => {
+            let k = key(&text);
+            let listed = text.starts_with(['-', '–'])
+                || ["доклад", "данни", "проучван", "справк", "статисти", "анкет"].iter().any(|w| k.contains(w));
+            i32::from(listed) * 2
+        }
+        Some(Role::CheckPeriod) => {
+            let k = key(&text);
+            let when = k.contains("годишн")
+                || k.contains("година")
+                || crate::columns::year_of(&text).is_some()
+                || k.contains("месечн");
+            if when { 2 } else { -1 }
+        }
+        Some(_) => 0,
+        None => -2,
+    }
+}
+
+/// How well a row's cells fit their columns; each cell under each role is weighed once.
+fn fit(row: &[Slot], columns: &Columns, fits: &mut CellFits<'_>) -> i32 {
+    row.iter().enumerate().map(|(c, slot)| fits.get(columns.roles.get(c).copied(), slot)).sum()
+}
+
+/// [`cell_fit`] remembered, since realigning a row weighs the same cells under the same roles again.
+struct CellFits<'a> {
+    codes: &'a CodeTables,
+    deadlines: &'a DeadlineContext,
+    known: std::collections::HashMap<(Option<Role>, String), i32>,
+}
+
+impl CellFits<'_> {
+    fn get(&mut self, role: Option<Role>, slot: &Slot) -> i32 {
+        if let Some(fit) = self.known.get(&(role, slot.text.clone())) {
+            return *fit;
+        }
+        let fit = cell_fit(role, slot, self.codes, self.deadlines);
+        self.known.insert((role, slot.text.clone()), fit);
+        fit
+    }
 }
 
 /// The row as it fits its columns best: as it is, without some of its empty cells, or — when it
@@ -535,13 +556,14 @@ fn fit(row: &[Slot], columns: &Columns, codes: &CodeTables, deadlines: &Deadline
 /// than a little to be changed.
 fn align(row: Vec<Slot>, columns: &Columns, codes: &CodeTables, deadlines: &DeadlineContext) -> Vec<Slot> {
     let width = columns.roles.len();
-    let mut best_score = fit(&row, columns, codes, deadlines);
+    let mut fits = CellFits { codes, deadlines, known: std::collections::HashMap::new() };
+    let mut best_score = fit(&row, columns, &mut fits);
     let mut best = row;
     for _ in 0..3 {
         let too_wide = best.len() > width;
         let mut step: Option<(i32, Vec<Slot>)> = None;
         let mut consider = |candidate: Vec<Slot>| {
-            let score = fit(&candidate, columns, codes, deadlines);
+            let score = fit(&candidate, columns, &mut fits);
             if step.as_ref().is_none_or(|(s, _)| score > *s) {
                 step = Some((score, candidate));
             }
