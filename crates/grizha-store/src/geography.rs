@@ -29,6 +29,75 @@ impl MunicipalityRow {
 }
 
 impl Store {
+    /// Adds a region (a new unit, or a fictional one for demonstration), in force from `opened_on`;
+    /// only an administrator may. The region and its planning area are written in one transaction.
+    pub async fn add_region(&self, actor: &Actor, region: &Region, opened_on: NaiveDate) -> Result<Region> {
+        actor.authorise_admin("add a region")?;
+        let name = region.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(Invalid::new("region", "needs a name", region.code.as_str()).into());
+        }
+        let region = Region { name, ..region.clone() };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO regions (code, name, nuts3) VALUES ($1, $2, $3)")
+                .bind(region.code.as_str()).bind(&region.name).bind(&region.nuts3)
+                .execute(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Duplicate { .. } => StoreError::Duplicate { what: "region", key: region.code.to_string() },
+                    other => other,
+                })?;
+            sqlx::query("INSERT INTO areas (code, level, name, region_code, opened_on) VALUES ($1, 'region', $2, $1, $3)")
+                .bind(region.code.as_str()).bind(&region.name).bind(opened_on)
+                .execute(&mut *tx).await?;
+            audit!(tx, actor, "area", region.code.as_str(), "create", None, snapshot(&serde_json::json!({"region": region, "opened_on": opened_on})));
+            tx.commit().await?;
+        });
+        Ok(region)
+    }
+
+    /// Adds a municipality to an existing region (its code begins with the region's), in force from
+    /// `opened_on`; only an administrator may.
+    pub async fn add_municipality(
+        &self,
+        actor: &Actor,
+        municipality: &Municipality,
+        opened_on: NaiveDate,
+    ) -> Result<Municipality> {
+        actor.authorise_admin("add a municipality")?;
+        if municipality.code.region() != municipality.region {
+            return Err(Invalid::new(
+                "municipality",
+                "its code must begin with its region's code",
+                format!("{} in {}", municipality.code, municipality.region),
+            )
+            .into());
+        }
+        let name = municipality.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(Invalid::new("municipality", "needs a name", municipality.code.as_str()).into());
+        }
+        let municipality = Municipality { name, ..municipality.clone() };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO municipalities (code, name, region_code, centre_ekatte) VALUES ($1, $2, $3, $4)")
+                .bind(municipality.code.as_str()).bind(&municipality.name).bind(municipality.region.as_str()).bind(municipality.centre.as_str())
+                .execute(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Duplicate { .. } => StoreError::Duplicate { what: "municipality", key: municipality.code.to_string() },
+                    StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
+                        StoreError::NotFound { entity: "region", id: municipality.region.to_string() },
+                    other => other,
+                })?;
+            sqlx::query("INSERT INTO areas (code, level, name, region_code, opened_on) VALUES ($1, 'municipality', $2, $3, $4)")
+                .bind(municipality.code.as_str()).bind(&municipality.name).bind(municipality.region.as_str()).bind(opened_on)
+                .execute(&mut *tx).await?;
+            audit!(tx, actor, "area", municipality.code.as_str(), "create", None, snapshot(&serde_json::json!({"municipality": municipality, "opened_on": opened_on})));
+            tx.commit().await?;
+        });
+        Ok(municipality)
+    }
+
     /// Closes a municipality or region on `closed_on`, optionally merged into another; only an
     /// administrator may. History before the date stays as it was.
     pub async fn close_area(

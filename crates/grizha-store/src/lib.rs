@@ -17,6 +17,7 @@ mod plans;
 mod progress;
 pub mod schema;
 mod services;
+mod sessions;
 mod strategies;
 mod users;
 
@@ -35,6 +36,7 @@ pub use audit::AuditEntry;
 pub use backup::BackupSummary;
 pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
+pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session};
 pub use strategies::{NewIndicator, NewStrategy, StrategyTree};
 pub use users::NewUser;
 

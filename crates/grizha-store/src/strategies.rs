@@ -358,6 +358,63 @@ impl Store {
         Ok(version)
     }
 
+    /// The indicators of a strategy, in the order they were added.
+    pub async fn indicators_of(&self, strategy: StrategyId) -> Result<Vec<Indicator>> {
+        type IndicatorRow = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            Json<Vec<String>>,
+            Option<String>,
+            Option<f64>,
+            Option<NaiveDate>,
+            Option<String>,
+        );
+        let rows: Vec<IndicatorRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, node_id, level, text, unit, direction, aggregation, sources, verification, baseline_value, baseline_as_of, baseline_comment \
+             FROM indicators WHERE strategy_id = $1 ORDER BY id"
+        ).bind(strategy.get()).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    node,
+                    level,
+                    text,
+                    unit,
+                    direction,
+                    aggregation,
+                    sources,
+                    verification,
+                    value,
+                    as_of,
+                    comment,
+                )| {
+                    Ok(Indicator {
+                        id: IndicatorId(id),
+                        strategy,
+                        node: node.map(StrategyNodeId),
+                        level: stored("indicator", level.parse())?,
+                        text,
+                        unit,
+                        direction: stored("indicator", direction.parse())?,
+                        aggregation: stored("indicator", aggregation.parse())?,
+                        sources: sources.0,
+                        verification,
+                        baseline: match (value, as_of) {
+                            (Some(value), Some(as_of)) => Some(Baseline { value, as_of, comment }),
+                            _ => None,
+                        },
+                    })
+                },
+            )
+            .collect()
+    }
+
     pub async fn indicator_periods(&self, indicator: IndicatorId) -> Result<Vec<(IndicatorPeriod, RowVersion)>> {
         type PeriodRow = (
             NaiveDate,

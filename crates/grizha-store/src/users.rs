@@ -41,7 +41,7 @@ fn hash_password(password: &str) -> Result<String> {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     login: String,
     display_name: String,
@@ -51,7 +51,7 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn into_user(self) -> Result<User> {
+    pub(crate) fn into_user(self) -> Result<User> {
         Ok(User {
             id: UserId(self.id),
             login: stored("user", Login::parse(&self.login))?,
@@ -64,6 +64,8 @@ impl UserRow {
 }
 
 const USER_COLUMNS: &str = "id, login, display_name, role, area_code, disabled";
+/// The same columns from `users u`, for joins.
+pub(crate) const USER_COLUMNS_OF_U: &str = "u.id, u.login, u.display_name, u.role, u.area_code, u.disabled";
 
 impl Store {
     /// Adds an account. Only an administrator (or the operator, as the system) may.

@@ -56,9 +56,15 @@ pub enum Command {
         /// Address and port to listen on [default: 127.0.0.1:8080]
         #[arg(long, env = "GRIZHA_BIND")]
         bind: Option<SocketAddr>,
+        /// Load the demonstration data first (as `grizha demo` does) and print its accounts
+        #[arg(long)]
+        demo: bool,
     },
     /// Create or upgrade the database schema
     Migrate,
+    /// Load the demonstration region «Демонстрационна област» (DEM, three municipalities) and print
+    /// its accounts; run again, it loads nothing and prints the same
+    Demo,
     /// Manage accounts
     #[command(subcommand)]
     User(UserCommand),

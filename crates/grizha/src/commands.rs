@@ -16,8 +16,14 @@ const OPERATOR: Actor = Actor::System("command line");
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve { bind } => serve(&settings, bind.or(settings.bind_from_file)).await,
+        Command::Serve { bind, demo } => serve(&settings, bind.or(settings.bind_from_file), demo).await,
         Command::Migrate => migrate(&settings).await,
+        Command::Demo => {
+            let store = open(&settings).await?;
+            load_demo(&store, &settings).await?;
+            store.close().await;
+            Ok(())
+        }
         Command::User(UserCommand::Add { login, name, role, area, password_stdin }) => {
             add_user(&settings, login, name, role, area, password_stdin).await
         }
@@ -106,8 +112,21 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(settings: &Settings, bind: Option<SocketAddr>) -> anyhow::Result<()> {
+/// Loads the demo data (or finds it loaded) and prints what is there and the demo accounts.
+async fn load_demo(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    let summary = grizha_demo::load_demo(store, today)
+        .await
+        .with_context(|| format!("cannot load the demo data into {}", describe(&settings.database)))?;
+    tracing::info!(loaded_now = summary.loaded_now, database = %describe(&settings.database), "demo data");
+    write_stdout(&summary.to_string())
+}
+
+async fn serve(settings: &Settings, bind: Option<SocketAddr>, demo: bool) -> anyhow::Result<()> {
     let store = open(settings).await?;
+    if demo {
+        load_demo(&store, settings).await?;
+    }
     let bind = bind.unwrap_or_else(|| DEFAULT_BIND.parse().expect("the default address parses"));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;

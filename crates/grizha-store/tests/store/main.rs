@@ -2,6 +2,7 @@
 
 mod common;
 mod processes;
+mod sessions;
 
 use chrono::NaiveDate;
 use grizha_domain::codes::{CodeTables, LawActivityCode, ServiceType, ServiceTypeCode};
@@ -118,9 +119,9 @@ story!(the_first_migration_loads_bulgaria, |db| {
 
 story!(migrating_again_changes_nothing, |db| {
     let store = &db.store;
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3]);
     store.migrate().await.unwrap();
-    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(store.applied_migrations().await.unwrap(), vec![1, 2, 3]);
     assert_eq!(store.regions().await.unwrap().len(), 28);
     // A second pool on the same database sees the same data.
     let again = Store::open(&db.location).await.unwrap();
@@ -957,4 +958,101 @@ story!(an_area_closed_by_a_merger_keeps_its_history, |db| {
     store.add_funding_kind(&SYSTEM, &kind).await.unwrap();
     assert!(store.funding_kinds().await.unwrap().contains(&kind));
     assert!(matches!(store.add_funding_kind(&expert, &kind).await, Err(StoreError::Forbidden { .. })));
+});
+
+story!(an_administrator_adds_a_region_and_its_municipalities, |db| {
+    let store = &db.store;
+    let region = grizha_domain::geography::Region {
+        code: RegionCode::parse("DEM").unwrap(),
+        name: "  Демонстрационна   област ".into(),
+        nuts3: "BG000".into(),
+    };
+    let expert = editor(store, "HKV", "regional").await;
+    assert!(matches!(store.add_region(&expert, &region, day(2024, 1, 1)).await, Err(StoreError::Forbidden { .. })));
+    let added = store.add_region(&SYSTEM, &region, day(2024, 1, 1)).await.unwrap();
+    assert_eq!(added.name, "Демонстрационна област");
+    assert!(matches!(
+        store.add_region(&SYSTEM, &region, day(2024, 1, 1)).await,
+        Err(StoreError::Duplicate { what: "region", .. })
+    ));
+    let municipality = grizha_domain::geography::Municipality {
+        code: MunicipalityCode::parse("DEM01").unwrap(),
+        name: "Демо-Изток".into(),
+        region: region.code.clone(),
+        centre: SettlementCode::parse("99001").unwrap(),
+    };
+    let wrong_region = grizha_domain::geography::Municipality {
+        code: MunicipalityCode::parse("DEM02").unwrap(),
+        region: RegionCode::parse("HKV").unwrap(),
+        ..municipality.clone()
+    };
+    assert!(matches!(
+        store.add_municipality(&SYSTEM, &wrong_region, day(2024, 1, 1)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let orphan = grizha_domain::geography::Municipality {
+        code: MunicipalityCode::parse("ZZZ01").unwrap(),
+        region: RegionCode::parse("ZZZ").unwrap(),
+        ..municipality.clone()
+    };
+    assert!(matches!(
+        store.add_municipality(&SYSTEM, &orphan, day(2024, 1, 1)).await,
+        Err(StoreError::NotFound { entity: "region", .. })
+    ));
+    assert!(matches!(
+        store.add_municipality(&expert, &municipality, day(2024, 1, 1)).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    store.add_municipality(&SYSTEM, &municipality, day(2024, 1, 1)).await.unwrap();
+    assert!(matches!(
+        store.add_municipality(&SYSTEM, &municipality, day(2024, 1, 1)).await,
+        Err(StoreError::Duplicate { what: "municipality", .. })
+    ));
+
+    assert!(store.regions().await.unwrap().contains(&added));
+    assert_eq!(store.municipalities(Some(&region.code)).await.unwrap(), vec![municipality.clone()]);
+    assert_eq!(store.area_name(&area("DEM01")).await.unwrap().as_deref(), Some("Демо-Изток"));
+    assert!(store.area_effective(&area("DEM")).await.unwrap().unwrap().is_in_force_on(day(2024, 1, 1)));
+    assert_eq!(store.history("area", "DEM").await.unwrap()[0].action, "create");
+    assert_eq!(store.history("area", "DEM01").await.unwrap().len(), 1, "refused attempts leave no trace");
+    // The new municipality is a planning area like any other.
+    let dem_editor = editor(store, "DEM01", "dem-editor").await;
+    let strategy = store
+        .create_strategy(
+            &dem_editor,
+            NewStrategy {
+                area: area("DEM01"),
+                title: "Стратегия".into(),
+                period: YearRange::new(Year::new(2024).unwrap(), Year::new(2028).unwrap()).unwrap(),
+                vision: None,
+                level_names: LevelNames::usual(),
+                adopted_by: None,
+                source: None,
+            },
+        )
+        .await
+        .unwrap();
+    let indicator = store
+        .add_indicator(
+            &dem_editor,
+            strategy.id,
+            NewIndicator {
+                node: None,
+                level: IndicatorLevel::Strategy,
+                text: "Брой социални услуги".into(),
+                unit: Some("брой".into()),
+                direction: Direction::Increase,
+                aggregation: Aggregation::Latest,
+                sources: vec!["Регистър на услугите".into()],
+                verification: None,
+                baseline: Some(grizha_domain::strategy::Baseline {
+                    value: 8.0,
+                    as_of: day(2023, 12, 31),
+                    comment: None,
+                }),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.indicators_of(strategy.id).await.unwrap(), vec![indicator]);
 });

@@ -58,7 +58,7 @@ fn serve_starts_on_an_empty_directory_and_answers_healthz_while_a_second_process
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         (health["status"].as_str(), health["database"].as_str(), health["schema_version"].as_i64()),
-        (Some("ok"), Some("ok"), Some(2))
+        (Some("ok"), Some("ok"), Some(3))
     );
     assert!(get(&address, "/no-such-page").0.contains("404"));
 
@@ -189,7 +189,7 @@ fn failures_are_one_clear_line_and_a_non_zero_exit() {
 fn help_names_the_commands() {
     let out = run(Command::new(env!("CARGO_BIN_EXE_grizha")).arg("--help"));
     let help = text(&out.stdout);
-    for command in ["serve", "migrate", "user", "backup", "restore"] {
+    for command in ["serve", "migrate", "demo", "user", "backup", "restore"] {
         assert!(help.contains(command), "{help}");
     }
 }
@@ -319,4 +319,48 @@ fn extract_prints_a_summary_or_the_exchange_format() {
     let out = run(grizha(dir.path()).arg("extract").arg(&junk));
     assert!(!out.status.success());
     assert_eq!(text(&out.stderr).lines().count(), 1, "{}", text(&out.stderr));
+}
+
+#[test]
+fn demo_loads_once_prints_the_accounts_and_serve_demo_serves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = run(grizha(&data).arg("demo"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = text(&out.stdout);
+    assert!(first.starts_with("Loaded: the demo region DEM «Демонстрационна област»."), "{first}");
+    for wanted in ["DEM01 «Демо-Изток»", "DEM02 «Демо-Запад»", "DEM03 «Демо-Север»", "demo-admin", "demo-admin-pass"]
+    {
+        assert!(first.contains(wanted), "no {wanted} in\n{first}");
+    }
+    let login = first.lines().find(|l| l.trim_start().starts_with("demo-oblast")).expect("the regional account");
+    assert!(login.contains("областно звено за мониторинг, DEM"), "{login}");
+
+    let again = run(grizha(&data).arg("demo"));
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let second = text(&again.stdout);
+    assert!(second.starts_with("Already loaded:"), "{second}");
+    assert_eq!(second.lines().skip(1).collect::<Vec<_>>(), first.lines().skip(1).collect::<Vec<_>>());
+
+    let mut server = grizha(&data)
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("the server says where it listens").unwrap();
+        if let Some(address) = line.strip_prefix("Grizha listens on http://") {
+            break address.to_owned();
+        }
+        printed.push(line);
+    };
+    assert!(printed[0].starts_with("Already loaded:"), "{printed:?}");
+    assert!(printed.iter().any(|l| l.contains("demo-viewer-pass")), "{printed:?}");
+    assert!(get(&address, "/healthz").0.contains("200"));
+    let stopped = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(stopped.success());
+    assert!(server.wait().unwrap().success());
 }

@@ -1,0 +1,82 @@
+//! Sessions: signing in, finding the session a cookie names, expiry, idleness, logout, and an
+//! account disabled while signed in.
+
+use chrono::{Duration, TimeZone, Utc};
+use grizha_domain::user::{Login, Role};
+use grizha_store::{Actor, IDLE_LIMIT, NewUser, SESSION_LIFETIME};
+
+use crate::story;
+
+const SYSTEM: Actor = Actor::System("test");
+
+story!(a_session_lives_until_logout_expiry_or_idleness, |db| {
+    let store = &db.store;
+    let user = store
+        .add_user(
+            &SYSTEM,
+            NewUser {
+                login: Login::parse("ekspert").unwrap(),
+                display_name: "Експерт".into(),
+                password: "дълга парола 123".into(),
+                role: Role::MunicipalEditor,
+                area: Some(grizha_domain::geography::AreaCode::parse("HKV34").unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    let morning = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+
+    let (token, session) = store.start_session(&user, morning).await.unwrap();
+    assert_eq!(session.user, user);
+    assert_eq!(session.expires_at, morning + SESSION_LIFETIME);
+    // The cookie's token finds the session; the stored hash, a guess or junk do not.
+    let found = store.session(&token, morning + Duration::minutes(5)).await.unwrap().unwrap();
+    assert_eq!((found.user.id, &found.csrf_token), (user.id, &session.csrf_token));
+    assert_eq!(store.session(&"0".repeat(64), morning).await.unwrap(), None);
+    assert_eq!(store.session("'; DROP TABLE sessions; --", morning).await.unwrap(), None);
+    // Two sessions of one user are two tokens with two CSRF tokens.
+    let (second, other) = store.start_session(&user, morning).await.unwrap();
+    assert_ne!((&second, &other.csrf_token), (&token, &session.csrf_token));
+
+    // Used within the idle limit, it lives on; unused for longer, it has ended.
+    let mut now = morning;
+    for _ in 0..5 {
+        now += IDLE_LIMIT - Duration::minutes(1);
+        assert!(store.session(&token, now).await.unwrap().is_some(), "at {now}");
+    }
+    assert!(store.session(&second, now).await.unwrap().is_none(), "idle since the morning");
+    // At its end of life it has ended, however busy.
+    assert!(store.session(&token, morning + SESSION_LIFETIME).await.unwrap().is_none());
+
+    // Logout ends it at once; ending it again is no error.
+    let (token, _) = store.start_session(&user, now).await.unwrap();
+    store.end_session(&token).await.unwrap();
+    store.end_session(&token).await.unwrap();
+    assert!(store.session(&token, now).await.unwrap().is_none());
+
+    // Housekeeping removes what has ended and keeps what lives.
+    let (live, _) = store.start_session(&user, now).await.unwrap();
+    let (_stale, _) = store.start_session(&user, now - IDLE_LIMIT - Duration::minutes(1)).await.unwrap();
+    assert_eq!(store.end_expired_sessions(now).await.unwrap(), 1);
+    assert!(store.session(&live, now).await.unwrap().is_some());
+});
+
+story!(a_disabled_account_signs_in_nowhere, |db| {
+    let store = &db.store;
+    let mut user = store
+        .add_user(
+            &SYSTEM,
+            NewUser {
+                login: Login::parse("zatvoren").unwrap(),
+                display_name: "Затворен акаунт".into(),
+                password: "дълга парола 123".into(),
+                role: Role::Viewer,
+                area: Some(grizha_domain::geography::AreaCode::parse("HKV").unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    user.disabled = true;
+    assert!(store.start_session(&user, now).await.is_err());
+});
