@@ -27,8 +27,8 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-/// 32 random bytes from the operating system, as 64 hex digits.
-fn random_token() -> Result<String> {
+/// 32 random bytes from the operating system, as 64 hex digits (session tokens, CSRF tokens).
+pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Io(format!("no randomness from the system: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())

@@ -1,8 +1,10 @@
 //! The HTTP server of Grizha: the router, its layers, and how errors become responses.
 //! Handlers are short scripts: typed input → the store → a response.
 
+pub mod auth;
 mod error;
 mod health;
+mod pages;
 
 use std::time::Duration;
 
@@ -23,11 +25,21 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Failed logins, to slow down guessing (per process).
+    pub logins: auth::LoginThrottle,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store, logins: auth::LoginThrottle::default() }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
+        .merge(auth::router())
+        .merge(pages::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -132,7 +132,7 @@ async fn serve(settings: &Settings, bind: Option<SocketAddr>, demo: bool) -> any
     let address = listener.local_addr()?;
     tracing::info!(%address, database = %describe(&settings.database), "serving");
     println!("Grizha listens on http://{address}");
-    grizha_web::serve(listener, AppState { store: store.clone() }, shutdown_signal())
+    grizha_web::serve(listener, AppState::new(store.clone()), shutdown_signal())
         .await
         .context("the server stopped with an error")?;
     store.close().await;

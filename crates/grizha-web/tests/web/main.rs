@@ -1,0 +1,181 @@
+//! The web application as a browser meets it over HTTP: signing in and out, CSRF, the login
+//! throttle, the home page, and escaping of what users wrote.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use grizha_domain::geography::AreaCode;
+use grizha_domain::user::{Login, Role};
+use grizha_store::{Actor, DatabaseLocation, NewUser, Store};
+use grizha_web::{AppState, router};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct App {
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+const PASSWORD: &str = "дълга парола 123";
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&DatabaseLocation::SqliteFile(dir.path().join("grizha.sqlite"))).await.unwrap();
+    for (login, name, area) in
+        [("ekspert", "Мария <script>alert(1)</script> Иванова", "HKV34"), ("drug", "Друг експерт", "SZR31")]
+    {
+        store
+            .add_user(
+                &Actor::System("test"),
+                NewUser {
+                    login: Login::parse(login).unwrap(),
+                    display_name: name.into(),
+                    password: PASSWORD.into(),
+                    role: Role::MunicipalEditor,
+                    area: Some(AreaCode::parse(area).unwrap()),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    App { state: AppState::new(store), _dir: dir }
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    /// The value a `Set-Cookie` of this reply gives `name`.
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .filter_map(|c| c.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+    /// The value of the hidden `csrf` input of the page.
+    fn csrf(&self) -> String {
+        let at = self.body.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+        self.body[at..at + 64].to_owned()
+    }
+}
+
+impl App {
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let cookies =
+            response.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        Reply { status, location, cookies, body }
+    }
+
+    async fn get(&self, path: &str, cookies: &str) -> Reply {
+        self.send(Request::get(path).header(header::COOKIE, cookies).body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookies)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.join("&")))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Opens the login form and sends it; returns the reply to the POST.
+    async fn sign_in(&self, login: &str, password: &str) -> Reply {
+        let form = self.get("/login", "").await;
+        let login_cookie = form.cookie("grizha_login").unwrap();
+        self.post(
+            "/login",
+            &format!("grizha_login={login_cookie}"),
+            &[("csrf", &form.csrf()), ("login", login), ("password", password)],
+        )
+        .await
+    }
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_expert_signs_in_sees_the_home_page_and_signs_out() {
+    let app = app().await;
+    // Not signed in: the home page sends to the login page, which is in Bulgarian.
+    let home = app.get("/", "").await;
+    assert_eq!((home.status, home.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    let form = app.get("/login", "").await;
+    assert!(form.body.contains("Потребителско име") && form.body.contains("lang=\"bg\""), "{}", form.body);
+
+    let signed_in = app.sign_in("ekspert", PASSWORD).await;
+    assert_eq!((signed_in.status, signed_in.location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    let token = signed_in.cookie("grizha_session").unwrap();
+    assert!(signed_in.cookies.iter().any(|c| c.starts_with("grizha_session=") && c.contains("HttpOnly")));
+    let session = format!("grizha_session={token}");
+
+    let home = app.get("/", &session).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Хасково") && home.body.contains("общински експерт"), "{}", home.body);
+    // What a user wrote is shown as text, never as markup.
+    assert!(home.body.contains("Мария &#60;script&#62;alert(1)&#60;/script&#62; Иванова"), "{}", home.body);
+    assert!(!home.body.contains("<script>"));
+
+    // Signing out needs the session's CSRF token.
+    let refused = app.post("/logout", &session, &[("csrf", &"0".repeat(64))]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/", &session).await.status, StatusCode::OK, "still signed in");
+    let out = app.post("/logout", &session, &[("csrf", &home.csrf())]).await;
+    assert_eq!((out.status, out.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    assert_eq!(app.get("/", &session).await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_or_a_forged_form_signs_nobody_in() {
+    let app = app().await;
+    let wrong = app.sign_in("ekspert", "не е паролата").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Грешно потребителско име или парола"));
+    assert!(wrong.cookie("grizha_session").is_none());
+    // An unknown login gets the same answer.
+    let unknown = app.sign_in("nikoy", PASSWORD).await;
+    assert_eq!((unknown.status, unknown.body.contains("Грешно")), (StatusCode::UNAUTHORIZED, true));
+    // A login form posted from elsewhere (no matching cookie) is refused even with the right password.
+    let form = app.get("/login", "").await;
+    let forged = app.post("/login", "", &[("csrf", &form.csrf()), ("login", "ekspert"), ("password", PASSWORD)]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.cookie("grizha_session").is_none());
+}
+
+#[tokio::test]
+async fn five_failures_block_the_login_for_a_while_even_with_the_right_password() {
+    let app = app().await;
+    for _ in 0..5 {
+        assert_eq!(app.sign_in("ekspert", "грешна парола").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.sign_in("ekspert", PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.body.contains("Твърде много неуспешни опити"));
+    // Another account is not affected.
+    assert_eq!(app.sign_in("drug", PASSWORD).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_from_the_binary() {
+    let app = app().await;
+    let css = app.get("/assets/style.css", "").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.body.contains(":focus-visible"));
+}
