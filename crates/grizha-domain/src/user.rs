@@ -54,6 +54,26 @@ impl User {
             _ => false,
         }
     }
+
+    /// Whether the user may see data of `area`: administrators everything; a user of a region that
+    /// region and its municipalities; a user of a municipality that municipality and its region.
+    pub fn may_view(&self, area: &AreaCode) -> bool {
+        if self.disabled {
+            return false;
+        }
+        match (self.role, &self.area) {
+            (Role::Administrator, _) => true,
+            (_, Some(AreaCode::Region(own))) => match area {
+                AreaCode::Region(r) => r == own,
+                AreaCode::Municipality(m) => &m.region() == own,
+            },
+            (_, Some(own @ AreaCode::Municipality(m))) => match area {
+                AreaCode::Municipality(_) => own == area,
+                AreaCode::Region(r) => &m.region() == r,
+            },
+            (_, None) => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +96,21 @@ mod tests {
         let u = user(Role::RegionalMonitoring, Some("HKV"));
         assert!(u.may_edit(&AreaCode::parse("HKV34").unwrap()));
         assert!(!u.may_edit(&AreaCode::parse("SOF46").unwrap()));
+    }
+
+    #[test]
+    fn users_see_their_own_unit_with_its_region_or_municipalities() {
+        let area = |c: &str| AreaCode::parse(c).unwrap();
+        let regional = user(Role::Viewer, Some("HKV"));
+        assert!(regional.may_view(&area("HKV")) && regional.may_view(&area("HKV34")));
+        assert!(!regional.may_view(&area("SOF46")) && !regional.may_view(&area("SOF")));
+        let municipal = user(Role::Provider, Some("HKV34"));
+        assert!(municipal.may_view(&area("HKV34")) && municipal.may_view(&area("HKV")));
+        assert!(!municipal.may_view(&area("HKV01")));
+        assert!(user(Role::Administrator, None).may_view(&area("SOF46")));
+        let mut disabled = user(Role::MunicipalEditor, Some("HKV34"));
+        disabled.disabled = true;
+        assert!(!disabled.may_view(&area("HKV34")));
     }
 
     #[test]

@@ -2,17 +2,59 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use grizha_domain::geography::{AreaCode, MunicipalityCode};
+use grizha_domain::ids::AnnualPlanId;
+use grizha_domain::monitoring::ActivityStatus;
+use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/assets/style.css", get(stylesheet))
+    Router::new().route("/", get(home)).route("/plans/{id}", get(plan_page)).route("/assets/style.css", get(stylesheet))
+}
+
+/// An error on a page: the same status as the API's, shown as a page in Bulgarian.
+pub struct PageError(WebError);
+
+impl<E: Into<WebError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, message) = match &self.0 {
+            WebError::NotFound(_) => {
+                (StatusCode::NOT_FOUND, "Няма такава страница", "Записът не съществува или е премахнат.")
+            }
+            WebError::Forbidden(_) => {
+                (StatusCode::FORBIDDEN, "Нямате достъп", "Тези данни са на друга община или област.")
+            }
+            WebError::Invalid(m) | WebError::StaleEdit(m) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Данните не са приети", m.as_str())
+            }
+            WebError::Unavailable(_) | WebError::Internal(_) => {
+                // Logged where the JSON answer would be.
+                return self.0.into_response();
+            }
+        };
+        let html = ErrorPage { heading, message }.render().unwrap_or_else(|_| heading.to_owned());
+        (status, Html(html)).into_response()
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -21,6 +63,7 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// One plan line of the home page.
 struct PlanLine {
+    id: i64,
     year: i32,
     title: String,
     status: &'static str,
@@ -51,7 +94,7 @@ async fn glance(state: &AppState, area: &AreaCode, today: chrono::NaiveDate) -> 
         .plans_of(area)
         .await?
         .into_iter()
-        .map(|p| PlanLine { year: p.year.get(), title: p.title, status: p.status.label_bg() })
+        .map(|p| PlanLine { id: p.id.get(), year: p.year.get(), title: p.title, status: p.status.label_bg() })
         .collect();
     let overdue = store.overdue_activities(area, today).await?.len();
     let services = match area {
@@ -85,6 +128,176 @@ async fn home(State(state): State<AppState>, SignedIn(session): SignedIn) -> Res
         csrf: session.csrf_token.clone(),
         area_name,
         areas,
+    };
+    Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
+}
+
+#[derive(Deserialize, Default)]
+struct PlanFilter {
+    section: Option<String>,
+    party: Option<String>,
+    funding: Option<String>,
+    state: Option<String>,
+}
+
+impl PlanFilter {
+    /// An empty choice in the form means "all".
+    fn chosen(value: &Option<String>) -> Option<&str> {
+        value.as_deref().filter(|v| !v.is_empty())
+    }
+}
+
+/// The states a plan's rows can be filtered by.
+const STATES: [(&str, &str); 4] =
+    [("late", "Просрочени"), ("open", "Неизпълнени"), ("done", "Изпълнени"), ("unreported", "Без отчет")];
+
+/// One activity as the plan table shows it.
+struct PlanRowView {
+    /// The section's caption, on the first row of a section.
+    section_start: Option<String>,
+    code: String,
+    /// The goal, on the first row of a run of rows under the same goal (as a merged cell shows it).
+    goal_start: Option<String>,
+    text: String,
+    deadline: String,
+    responsible: String,
+    funding: String,
+    results: String,
+    state: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    user_name: String,
+    csrf: String,
+    area_name: String,
+    id: i64,
+    title: String,
+    year: i32,
+    status: &'static str,
+    adopted: Option<String>,
+    filter: PlanFilter,
+    sections: Vec<String>,
+    parties: Vec<String>,
+    fundings: Vec<(String, String)>,
+    states: [(&'static str, &'static str); 4],
+    shown: usize,
+    total: usize,
+    rows: Vec<PlanRowView>,
+}
+
+/// An annual plan as the documents show it (Цел, Дейност, Срок, Отговорник, Финансиране, Очакван
+/// резултат), with its latest monitoring, filtered by section, party, funding and state.
+async fn plan_page(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    Path(id): Path<i64>,
+    Query(filter): Query<PlanFilter>,
+) -> Result<Html<String>, PageError> {
+    let store = &state.store;
+    let (plan, _) = store.plan(AnnualPlanId(id)).await?;
+    if !session.user.may_view(&plan.area) {
+        return Err(WebError::Forbidden(format!("plan {id}")).into());
+    }
+    let today = chrono::Utc::now().date_naive();
+    let activities = store.plan_activities(plan.id).await?;
+    let fundings_table = store.funding_kinds().await?;
+    let mut sections: Vec<String> = Vec::new();
+    let mut parties: Vec<String> = Vec::new();
+    let mut fundings: Vec<(String, String)> = Vec::new();
+    let mut rows = Vec::new();
+    let (mut last_section, mut last_goal): (Option<String>, Option<String>) = (None, None);
+    let total = activities.len();
+    for (activity, _) in activities {
+        let latest = store.monitoring_records(activity.id).await?.into_iter().map(|(r, _)| r).next_back();
+        let status = latest.as_ref().map(|r| r.status);
+        let finished = matches!(status, Some(ActivityStatus::Done | ActivityStatus::Cancelled));
+        let late = !finished && activity.deadline.is_past(today);
+        if let Some(s) = &activity.section
+            && !sections.contains(s)
+        {
+            sections.push(s.clone());
+        }
+        for p in &activity.responsible {
+            let label = p.code.as_ref().map_or_else(|| p.raw.clone(), |c| c.as_str().to_owned());
+            if !parties.contains(&label) {
+                parties.push(label);
+            }
+        }
+        for f in &activity.funding {
+            if !fundings.iter().any(|(code, _)| code == f.kind.as_str()) {
+                let meaning = fundings_table
+                    .iter()
+                    .find(|k| k.code == f.kind)
+                    .map_or_else(|| f.kind.as_str().to_owned(), |k| k.meaning.clone());
+                fundings.push((f.kind.as_str().to_owned(), meaning));
+            }
+        }
+        let keep = PlanFilter::chosen(&filter.section).is_none_or(|s| activity.section.as_deref() == Some(s))
+            && PlanFilter::chosen(&filter.party).is_none_or(|wanted| {
+                activity.responsible.iter().any(|p| p.code.as_ref().map_or(p.raw.as_str(), |c| c.as_str()) == wanted)
+            })
+            && PlanFilter::chosen(&filter.funding)
+                .is_none_or(|k| activity.funding.iter().any(|f| f.kind.as_str() == k))
+            && PlanFilter::chosen(&filter.state).is_none_or(|s| match s {
+                "late" => late,
+                "open" => !finished,
+                "done" => status == Some(ActivityStatus::Done),
+                "unreported" => status.is_none(),
+                _ => true,
+            });
+        if !keep {
+            continue;
+        }
+        let section_start = (activity.section != last_section).then(|| activity.section.clone()).flatten();
+        let goal_start =
+            (activity.goal != last_goal || section_start.is_some()).then(|| activity.goal.clone()).flatten();
+        last_section.clone_from(&activity.section);
+        last_goal.clone_from(&activity.goal);
+        rows.push(PlanRowView {
+            section_start,
+            code: activity.code.clone().unwrap_or_default(),
+            goal_start,
+            text: activity.text.clone(),
+            deadline: activity.deadline.raw().to_owned(),
+            responsible: activity.responsible.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join(", "),
+            funding: activity.funding.iter().map(|f| f.raw.as_str()).collect::<Vec<_>>().join(", "),
+            results: activity.expected_results.join("; "),
+            state: latest.map_or_else(
+                || "без отчет".to_owned(),
+                |r| format!("{} ({}%)", r.status.label_bg(), r.progress.percent()),
+            ),
+            late,
+        });
+    }
+    let adopted = match plan.adopted_by {
+        Some(decision) => store
+            .council_decisions(&plan.area)
+            .await?
+            .into_iter()
+            .find(|d| d.id == decision)
+            .map(|d| format!("приет с решение № {} от {} на {}", d.number, d.date.format("%d.%m.%Y"), d.body)),
+        None => None,
+    };
+    let page = PlanPage {
+        user_name: session.user.display_name.clone(),
+        csrf: session.csrf_token.clone(),
+        area_name: store.area_name(&plan.area).await?.unwrap_or_else(|| plan.area.as_str().to_owned()),
+        id,
+        title: plan.title,
+        year: plan.year.get(),
+        status: plan.status.label_bg(),
+        adopted,
+        filter,
+        sections,
+        parties,
+        fundings,
+        states: STATES,
+        shown: rows.len(),
+        total,
+        rows,
     };
     Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
 }

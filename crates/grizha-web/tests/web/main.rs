@@ -179,3 +179,54 @@ async fn the_stylesheet_is_served_from_the_binary() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.contains(":focus-visible"));
 }
+
+/// The demo loaded into a fresh database, as `grizha serve --demo` does.
+async fn demo_app() -> App {
+    let app = app().await;
+    grizha_demo::load_demo(&app.state.store, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).await.unwrap();
+    app
+}
+
+#[tokio::test]
+async fn a_plan_reads_as_its_table_filtered_and_only_by_those_who_may_see_it() {
+    let app = demo_app().await;
+    let session = format!(
+        "grizha_session={}",
+        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
+    );
+    let home = app.get("/", &session).await;
+    let plans: Vec<&str> = home
+        .body
+        .match_indices("href=\"/plans/")
+        .map(|(at, _)| {
+            let rest = &home.body[at + 6..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(plans.len(), 2, "{}", home.body);
+    let plan = app.get(plans[1], &session).await;
+    assert_eq!(plan.status, StatusCode::OK);
+    for heading in ["Цел", "Дейност", "Срок", "Отговорник", "Финансиране", "Очакван резултат"]
+    {
+        assert!(plan.body.contains(&format!("<th scope=\"col\">{heading}</th>")), "{heading}");
+    }
+    let rows = |body: &str| body.matches("<tr data-activity").count();
+    let all = rows(&plan.body);
+    assert!(all >= 10, "{}", plan.body);
+    // Only the late rows, then only the done ones: fewer, and together no more than all.
+    let late = app.get(&format!("{}?state=late", plans[1]), &session).await;
+    let done = app.get(&format!("{}?state=done", plans[1]), &session).await;
+    let (late_rows, done_rows) = (rows(&late.body), rows(&done.body));
+    assert!(late_rows > 0 && done_rows > 0 && late_rows + done_rows <= all, "{late_rows} {done_rows} {all}");
+    assert_eq!(late.body.matches("просрочена</strong>").count(), late_rows);
+
+    // Another municipality's plan: refused, as a page in Bulgarian; a plan that does not exist: 404.
+    let other = app.sign_in("demo-zapad", "demo-zapad-pass").await.cookie("grizha_session").unwrap();
+    let refused = app.get(plans[1], &format!("grizha_session={other}")).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Нямате достъп"));
+    assert_eq!(app.get("/plans/999999", &session).await.status, StatusCode::NOT_FOUND);
+    // The region's monitoring unit sees it.
+    let region = app.sign_in("demo-oblast", "demo-oblast-pass").await.cookie("grizha_session").unwrap();
+    assert_eq!(app.get(plans[1], &format!("grizha_session={region}")).await.status, StatusCode::OK);
+}
