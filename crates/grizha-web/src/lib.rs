@@ -4,6 +4,7 @@
 pub mod auth;
 mod error;
 mod health;
+mod import;
 mod pages;
 
 use std::time::Duration;
@@ -27,11 +28,13 @@ pub struct AppState {
     pub store: Store,
     /// Failed logins, to slow down guessing (per process).
     pub logins: auth::LoginThrottle,
+    /// Extractions waiting for review (per process).
+    pub imports: import::ImportStage,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store, logins: auth::LoginThrottle::default() }
+        AppState { store, logins: auth::LoginThrottle::default(), imports: import::ImportStage::default() }
     }
 }
 
@@ -40,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .merge(pages::router())
+        .merge(import::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -230,3 +230,108 @@ async fn a_plan_reads_as_its_table_filtered_and_only_by_those_who_may_see_it() {
     let region = app.sign_in("demo-oblast", "demo-oblast-pass").await.cookie("grizha_session").unwrap();
     assert_eq!(app.get(plans[1], &format!("grizha_session={region}")).await.status, StatusCode::OK);
 }
+
+/// A plan of Хасково, made up for this test, as a text rendering with a tab-separated table.
+const PLAN_FILE: &str = "ОБЩИНА ХАСКОВО\n\nГОДИШЕН ПЛАН ЗА ДЕЙСТВИЕ ЗА 2025 Г.\n\n\
+Цел\tДейност\tСрок\tОтговорник\tФинансиране\tОчакван резултат\n\
+Подкрепа за семействата\t1.1. Консултиране на родители\tпостоянен\tДСП, ОЗД\tДДД\tКонсултирани 40 семейства\n\
+\t1.2. Обучение на родители на деца < 3 г.\tмарт 2025 г.\tД „СД“\tОП „РЧР“\tОбучени 15 родители\n\
+\t1.3. Информационна кампания\tI тримесечие\tОбщина Хасково\tОбщински бюджет\tПроведена кампания\n";
+
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "grizha-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl App {
+    async fn upload(&self, session: &str, csrf: &str, file_name: &str, content: &[u8]) -> Reply {
+        let (content_type, body) = multipart(csrf, file_name, content);
+        self.send(
+            Request::post("/import")
+                .header(header::COOKIE, session)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn an_imported_plan_is_reviewed_corrected_and_accepted_once() {
+    let app = app().await;
+    let session =
+        format!("grizha_session={}", app.sign_in("ekspert", PASSWORD).await.cookie("grizha_session").unwrap());
+    let form = app.get("/import", &session).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+
+    // A forged upload (no CSRF token) is refused; an unreadable file is named with its reason.
+    assert_eq!(app.upload(&session, "", "план.txt", PLAN_FILE.as_bytes()).await.status, StatusCode::FORBIDDEN);
+    let junk = app.upload(&session, &csrf, "снимка.bin", &[0u8, 159, 146, 150, 0, 1, 2, 3]).await;
+    assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(junk.body.contains("снимка.bin: not a document Grizha reads"), "{}", junk.body);
+
+    let uploaded = app.upload(&session, &csrf, "план-2025.txt", PLAN_FILE.as_bytes()).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER);
+    let review_path = uploaded.location.unwrap();
+    let review = app.get(&review_path, &session).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert_eq!(review.body.matches("<tr data-row>").count(), 3);
+    // Each row beside the source cells it came from; what the file wrote is escaped.
+    assert!(review.body.contains("1.2. Обучение на родители на деца &#60; 3 г. | март 2025 г."), "{}", review.body);
+    assert!(review.body.contains("value=\"HKV34\" selected"), "{}", review.body);
+    // Nobody else opens it.
+    let other = format!("grizha_session={}", app.sign_in("drug", PASSWORD).await.cookie("grizha_session").unwrap());
+    assert_eq!(app.get(&review_path, &other).await.status, StatusCode::NOT_FOUND);
+
+    // Accept two rows, correcting the deadline of one.
+    let accepted = app
+        .post(
+            &format!("{review_path}/accept"),
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("document", "0"),
+                ("area", "HKV34"),
+                ("year", "2025"),
+                ("title", "План 2025"),
+                ("include_0", "on"),
+                ("text_0", "Консултиране на родители"),
+                ("deadline_0", "постоянен"),
+                ("include_2", "on"),
+                ("text_2", "Информационна кампания"),
+                ("deadline_2", "до 30.06.2025"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let plan = app.get(accepted.location.as_deref().unwrap(), &session).await;
+    assert_eq!(plan.body.matches("<tr data-activity").count(), 2, "{}", plan.body);
+    assert!(plan.body.contains("до 30.06.2025") && plan.body.contains("План 2025"));
+
+    // The same file again: named as imported before, and cannot be accepted twice.
+    let again = app.upload(&session, &csrf, "копие.txt", PLAN_FILE.as_bytes()).await;
+    let review = app.get(again.location.as_deref().unwrap(), &session).await;
+    assert!(review.body.contains("Този файл вече е внесен"), "{}", review.body);
+    let twice = app
+        .post(
+            &format!("{}/accept", again.location.unwrap()),
+            &session,
+            &[("csrf", &csrf), ("document", "0"), ("area", "HKV34"), ("year", "2025"), ("include_0", "on")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,446 @@
+//! Importing a document: upload a file in any format the reader takes, see the extracted rows
+//! beside the source cells they came from, correct them, and accept them into a new annual plan.
+//!
+//! Nothing is saved until it is accepted: the extraction waits in memory ([`ImportStage`], one
+//! hour, at most [`MAX_STAGED`] at a time) under a random id only its uploader can open. The
+//! same file imported before (same SHA-256) is named on the review page and cannot be accepted
+//! twice. A file that cannot be read gets the reader's one-line reason on the upload page.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use grizha_docs::{BlockContent, Document, ReadLimits};
+use grizha_domain::codes::{FundingKindCode, InstitutionCode, ServiceTypeCode};
+use grizha_domain::deadline::{Deadline, DeadlineContext};
+use grizha_domain::document::Sha256Hex;
+use grizha_domain::geography::AreaCode;
+use grizha_domain::plan::{Funding, Party, PlanGeneration, ScheduleMark, ScheduleMarkKind};
+use grizha_domain::time::Year;
+use grizha_extract::format::{Activity, Extraction, Mark};
+use grizha_store::{Actor, NewActivity, NewPlan};
+
+use crate::auth::SignedIn;
+use crate::pages::PageError;
+use crate::{AppState, WebError};
+
+/// How long an extraction waits for review.
+pub const STAGE_TIME: Duration = Duration::from_secs(3600);
+/// How many extractions wait at most (the oldest goes first).
+pub const MAX_STAGED: usize = 32;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/import", get(upload_form).post(upload))
+        .route("/import/{id}", get(review))
+        .route("/import/{id}/accept", post(accept))
+}
+
+/// An extraction waiting for review.
+struct Staged {
+    owner: i64,
+    at: Instant,
+    file_name: String,
+    media_type: String,
+    sha256: String,
+    size: i64,
+    document: Document,
+    extraction: Extraction,
+}
+
+/// Extractions waiting for review, in memory.
+#[derive(Clone, Default)]
+pub struct ImportStage {
+    staged: Arc<Mutex<HashMap<String, Arc<Staged>>>>,
+}
+
+impl ImportStage {
+    fn put(&self, id: String, staged: Staged) {
+        let mut map = self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, s| s.at.elapsed() < STAGE_TIME);
+        while map.len() >= MAX_STAGED {
+            let oldest = map.iter().min_by_key(|(_, s)| s.at).map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => map.remove(&k),
+                None => break,
+            };
+        }
+        map.insert(id, Arc::new(staged));
+    }
+    fn get(&self, id: &str, owner: i64) -> Option<Arc<Staged>> {
+        let map = self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.get(id).filter(|s| s.owner == owner && s.at.elapsed() < STAGE_TIME).cloned()
+    }
+    fn remove(&self, id: &str) {
+        self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct UploadPage<'a> {
+    user_name: &'a str,
+    csrf: &'a str,
+    problem: Option<&'a str>,
+}
+
+fn upload_page(signed_in: &SignedIn, status: StatusCode, problem: Option<&str>) -> Result<Response, PageError> {
+    let session = &signed_in.0;
+    let html = UploadPage { user_name: &session.user.display_name, csrf: &session.csrf_token, problem }
+        .render()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((status, Html(html)).into_response())
+}
+
+async fn upload_form(signed_in: SignedIn) -> Result<Response, PageError> {
+    upload_page(&signed_in, StatusCode::OK, None)
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let limits = ReadLimits::default();
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return upload_page(
+                    &signed_in,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Some(&format!("Файлът не беше получен: {e}")),
+                );
+            }
+        };
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("документ").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes)),
+                    Err(e) => {
+                        let message =
+                            format!("Файлът не беше получен (най-много {} MB): {e}", limits.max_input_bytes >> 20);
+                        return upload_page(&signed_in, StatusCode::PAYLOAD_TOO_LARGE, Some(&message));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    signed_in.check_csrf(&csrf)?;
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return upload_page(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, Some("Изберете файл."));
+    };
+    let document = match grizha_docs::read(&bytes, &limits) {
+        Ok(document) => document,
+        Err(e) => {
+            let message = format!("{file_name}: {e}");
+            return upload_page(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, Some(&message));
+        }
+    };
+    let source = grizha_extract::source(&file_name, &bytes, &document);
+    let extraction = grizha_extract::extract(&document, source.clone());
+    let id = grizha_store::random_token()?;
+    state.imports.put(
+        id.clone(),
+        Staged {
+            owner: signed_in.0.user.id.get(),
+            at: Instant::now(),
+            file_name,
+            media_type: source.media_type,
+            sha256: source.sha256,
+            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            document,
+            extraction,
+        },
+    );
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/import/{id}").parse().expect("a local path"));
+    Ok(response)
+}
+
+/// One extracted activity on the review page.
+struct ReviewRow {
+    index: usize,
+    code: String,
+    goal: String,
+    text: String,
+    deadline: String,
+    deadline_meaning: String,
+    responsible: String,
+    funding: String,
+    results: String,
+    source: String,
+}
+
+struct ReviewDocument {
+    index: usize,
+    kind: String,
+    title: String,
+    period: String,
+    issuer: String,
+    default_area: String,
+    default_year: i32,
+    rows: Vec<ReviewRow>,
+    counts: String,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    user_name: String,
+    csrf: String,
+    id: String,
+    file_name: String,
+    imported_before: Option<String>,
+    areas: Vec<(String, String)>,
+    documents: Vec<ReviewDocument>,
+    warnings: Vec<String>,
+}
+
+/// The text of the source row an extracted value came from, cells joined with ` | `.
+fn source_text(document: &Document, at: &grizha_extract::format::Provenance) -> String {
+    if let (Some(t), Some(r)) = (at.table, at.row) {
+        let table = document.tables().find(|table| table.table == Some(t));
+        return table
+            .and_then(|table| table.rows.get(r))
+            .map(|row| row.cells.iter().map(|c| c.text.replace('\n', " ")).collect::<Vec<_>>().join(" | "))
+            .unwrap_or_default();
+    }
+    at.paragraph
+        .and_then(|p| {
+            document.blocks.iter().find_map(|b| match &b.content {
+                BlockContent::Heading { text, paragraph, .. } | BlockContent::Paragraph { text, paragraph, .. }
+                    if *paragraph == p =>
+                {
+                    Some(text.clone())
+                }
+                _ => None,
+            })
+        })
+        .unwrap_or_default()
+}
+
+/// The areas the user may create plans in.
+async fn editable_areas(state: &AppState, signed_in: &SignedIn) -> Result<Vec<(String, String)>, WebError> {
+    let user = &signed_in.0.user;
+    let mut areas = Vec::new();
+    let candidates: Vec<AreaCode> = match &user.area {
+        Some(AreaCode::Region(region)) => std::iter::once(AreaCode::Region(region.clone()))
+            .chain(state.store.municipalities(Some(region)).await?.into_iter().map(|m| AreaCode::Municipality(m.code)))
+            .collect(),
+        Some(area) => vec![area.clone()],
+        None => Vec::new(),
+    };
+    for area in candidates.into_iter().filter(|a| user.may_edit(a)) {
+        let name = state.store.area_name(&area).await?.unwrap_or_default();
+        areas.push((area.as_str().to_owned(), name));
+    }
+    Ok(areas)
+}
+
+async fn review(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let staged =
+        state.imports.get(&id, signed_in.0.user.id.get()).ok_or_else(|| WebError::NotFound(format!("import {id}")))?;
+    let imported_before = match Sha256Hex::parse(&staged.sha256) {
+        Ok(sha) => state.store.source_document_by_sha256(&sha).await?.map(|d| {
+            format!("Този файл вече е внесен на {} като „{}“.", d.imported_at.format("%d.%m.%Y"), d.file_name)
+        }),
+        Err(_) => None,
+    };
+    let mut areas = editable_areas(&state, &signed_in).await?;
+    let documents = staged
+        .extraction
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(index, d)| {
+            let issuer_code = d.issuer.as_ref().and_then(|i| i.code.clone());
+            if signed_in.0.user.role == grizha_domain::user::Role::Administrator
+                && let Some(code) = &issuer_code
+                && !areas.iter().any(|(c, _)| c == code)
+            {
+                let name = d.issuer.as_ref().map(|i| i.name.clone()).unwrap_or_default();
+                areas.push((code.clone(), name));
+            }
+            let default_area = issuer_code
+                .filter(|c| areas.iter().any(|(a, _)| a == c))
+                .or_else(|| areas.first().map(|(a, _)| a.clone()))
+                .unwrap_or_default();
+            ReviewDocument {
+                index,
+                kind: serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                title: d.title.clone(),
+                period: d
+                    .period
+                    .map(|p| if p.from == p.to { p.from.to_string() } else { format!("{}–{}", p.from, p.to) })
+                    .unwrap_or_default(),
+                issuer: d
+                    .issuer
+                    .as_ref()
+                    .map(|i| format!("{} ({})", i.name, i.code.as_deref().unwrap_or("?")))
+                    .unwrap_or_default(),
+                default_area,
+                default_year: d.period.map_or(chrono::Utc::now().date_naive().year(), |p| p.from),
+                counts: format!(
+                    "{} дейности, {} услуги, {} индикатора, {} решения",
+                    d.activities.len(),
+                    d.services.len(),
+                    d.indicators.len(),
+                    d.decisions.len()
+                ),
+                rows: d
+                    .activities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| ReviewRow {
+                        index: i,
+                        code: a.code.clone().unwrap_or_default(),
+                        goal: a.goal.clone().unwrap_or_default(),
+                        text: a.text.clone(),
+                        deadline: a.deadline.raw().to_owned(),
+                        deadline_meaning: deadline_meaning(&a.deadline),
+                        responsible: a.responsible.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join(", "),
+                        funding: a.funding.iter().map(|f| f.raw.as_str()).collect::<Vec<_>>().join(", "),
+                        results: a.expected_results.join("; "),
+                        source: source_text(&staged.document, &a.at),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = ReviewPage {
+        user_name: signed_in.0.user.display_name.clone(),
+        csrf: signed_in.0.csrf_token.clone(),
+        id,
+        file_name: staged.file_name.clone(),
+        imported_before,
+        areas,
+        documents,
+        warnings: staged.extraction.warnings.iter().map(|w| w.message.clone()).collect(),
+    };
+    Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
+}
+
+/// `month 2025-03-01 – 2025-03-31`, as the review page explains a deadline.
+fn deadline_meaning(deadline: &Deadline) -> String {
+    let kind = deadline.kind().label_bg();
+    match (deadline.from(), deadline.to()) {
+        (Some(from), Some(to)) if from == to => format!("{kind}: {}", from.format("%d.%m.%Y")),
+        (Some(from), Some(to)) => format!("{kind}: {} – {}", from.format("%d.%m.%Y"), to.format("%d.%m.%Y")),
+        _ => kind.to_owned(),
+    }
+}
+
+/// An extracted activity as a plan row, with the reviewer's corrections of text and deadline.
+fn new_activity(a: &Activity, text: &str, deadline_raw: &str, year: i32) -> NewActivity {
+    let deadline = if deadline_raw.trim() == a.deadline.raw() {
+        a.deadline.clone()
+    } else {
+        Deadline::parse(deadline_raw.trim(), &DeadlineContext::for_year(year))
+    };
+    NewActivity {
+        code: a.code.clone(),
+        section: a.section.clone(),
+        goal: a.goal.clone(),
+        text: text.trim().to_owned(),
+        deadline,
+        responsible: a
+            .responsible
+            .iter()
+            .map(|p| Party {
+                raw: p.raw.clone(),
+                code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
+                name: Some(p.name.clone()),
+            })
+            .collect(),
+        funding: a
+            .funding
+            .iter()
+            .filter_map(|f| {
+                Some(Funding {
+                    raw: f.raw.clone(),
+                    kind: FundingKindCode::parse(&f.kind).ok()?,
+                    programme: f.programme.clone(),
+                })
+            })
+            .collect(),
+        expected_results: a.expected_results.clone(),
+        location: a.location.clone(),
+        schedule: a
+            .schedule
+            .iter()
+            .filter_map(|m| {
+                let kind = match m.mark {
+                    Mark::Proposal => ScheduleMarkKind::Proposal,
+                    Mark::Transform => ScheduleMarkKind::Transform,
+                    Mark::Project => ScheduleMarkKind::Project,
+                };
+                ScheduleMark::new(m.quarter, kind).ok()
+            })
+            .collect(),
+        service_type: a.service_type.as_deref().and_then(|c| ServiceTypeCode::parse(c).ok()),
+        service: None,
+        strategy_node: None,
+    }
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    let user = &signed_in.0.user;
+    let staged = state.imports.get(&id, user.id.get()).ok_or_else(|| WebError::NotFound(format!("import {id}")))?;
+    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
+    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
+        return Err(WebError::Invalid("Този файл вече е внесен; отворете плана, създаден от него.".into()).into());
+    }
+    let field = |name: &str| form.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let index: usize = field("document").parse().map_err(|_| WebError::Invalid("няма избран документ".into()))?;
+    let document =
+        staged.extraction.documents.get(index).ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let area = AreaCode::parse(&field("area")).map_err(|e| WebError::Invalid(e.to_string()))?;
+    let year: i32 = field("year").parse().map_err(|_| WebError::Invalid("годината трябва да е число".into()))?;
+    let year = Year::new(year).map_err(|e| WebError::Invalid(e.to_string()))?;
+    let actor = Actor::User(user.clone());
+    let title = if field("title").is_empty() { document.title.clone() } else { field("title") };
+    let plan = state
+        .store
+        .create_plan(&actor, NewPlan { area, year, title, strategy: None, generation: PlanGeneration::ActivityTable })
+        .await?;
+    for (i, activity) in document.activities.iter().enumerate() {
+        if !form.contains_key(&format!("include_{i}")) {
+            continue;
+        }
+        let text = form.get(&format!("text_{i}")).map_or(activity.text.as_str(), String::as_str);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let deadline = form.get(&format!("deadline_{i}")).map_or(activity.deadline.raw(), String::as_str);
+        state.store.add_plan_activity(&actor, plan.id, &new_activity(activity, text, deadline, year.get())).await?;
+    }
+    state.store.record_source_document(&actor, &staged.file_name, &staged.media_type, &sha256, staged.size).await?;
+    state.imports.remove(&id);
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
+    Ok(response)
+}
