@@ -1,6 +1,7 @@
 //! The HTTP server of Grizha: the router, its layers, and how errors become responses.
 //! Handlers are short scripts: typed input → the store → a response.
 
+mod activities;
 pub mod auth;
 mod error;
 mod health;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(pages::router())
         .merge(import::router())
+        .merge(activities::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

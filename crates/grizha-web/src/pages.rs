@@ -153,6 +153,7 @@ const STATES: [(&str, &str); 4] =
 
 /// One activity as the plan table shows it.
 struct PlanRowView {
+    id: i64,
     /// The section's caption, on the first row of a section.
     section_start: Option<String>,
     code: String,
@@ -178,6 +179,8 @@ struct PlanPage {
     year: i32,
     status: &'static str,
     adopted: Option<String>,
+    /// Whether the user may edit the rows now (a draft or a plan in consultation, of their unit).
+    editable: bool,
     filter: PlanFilter,
     sections: Vec<String>,
     parties: Vec<String>,
@@ -257,6 +260,7 @@ async fn plan_page(
         last_section.clone_from(&activity.section);
         last_goal.clone_from(&activity.goal);
         rows.push(PlanRowView {
+            id: activity.id.get(),
             section_start,
             code: activity.code.clone().unwrap_or_default(),
             goal_start,
@@ -290,6 +294,7 @@ async fn plan_page(
         year: plan.year.get(),
         status: plan.status.label_bg(),
         adopted,
+        editable: plan.status.is_editable() && session.user.may_edit(&plan.area),
         filter,
         sections,
         parties,

@@ -335,3 +335,126 @@ async fn an_imported_plan_is_reviewed_corrected_and_accepted_once() {
         .await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+impl App {
+    /// Imports [`PLAN_FILE`] as a draft plan of Хасково with all its rows; returns the plan's path.
+    async fn imported_plan(&self, session: &str) -> String {
+        let csrf = self.get("/import", session).await.csrf();
+        let review = self.upload(session, &csrf, "план.txt", PLAN_FILE.as_bytes()).await.location.unwrap();
+        let accepted = self
+            .post(
+                &format!("{review}/accept"),
+                session,
+                &[
+                    ("csrf", &csrf),
+                    ("document", "0"),
+                    ("area", "HKV34"),
+                    ("year", "2025"),
+                    ("include_0", "on"),
+                    ("include_1", "on"),
+                    ("include_2", "on"),
+                ],
+            )
+            .await;
+        accepted.location.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn two_editors_changing_one_row_get_a_conflict_not_a_silent_overwrite() {
+    let app = app().await;
+    let session =
+        format!("grizha_session={}", app.sign_in("ekspert", PASSWORD).await.cookie("grizha_session").unwrap());
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    let at = plan.body.find("/activities/").unwrap();
+    let edit_path = format!("{plan_path}{}", &plan.body[at..at + plan.body[at..].find('"').unwrap()]);
+    assert!(edit_path.ends_with("/edit"), "{edit_path}");
+
+    // Two tabs open the same row.
+    let first = app.get(&edit_path, &session).await;
+    let second = app.get(&edit_path, &session).await;
+    let version = |body: &str| {
+        let at = body.find("name=\"version\" value=\"").unwrap() + 22;
+        body[at..at + body[at..].find('"').unwrap()].to_owned()
+    };
+    let csrf = first.csrf();
+    let saved = app
+        .post(
+            &edit_path,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version(&first.body)),
+                ("text", "Консултиране на родители и деца"),
+                ("deadline", "до 30.09.2025"),
+                ("responsible", "ДСП, ОЗД, НПО"),
+                ("funding", "ДДД"),
+                ("results", "Консултирани 50 семейства"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let late = app
+        .post(
+            &edit_path,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version(&second.body)),
+                ("text", "Консултиране <по телефона>"),
+                ("deadline", "постоянен"),
+                ("responsible", "ДСП"),
+                ("funding", "ДДД"),
+                ("results", ""),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.body.contains("Някой друг промени този ред"));
+    assert!(
+        late.body.contains("Консултиране на родители и деца")
+            && late.body.contains("Консултиране &#60;по телефона&#62;")
+    );
+    // The row still holds the first save, with its parties read into codes.
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("Консултиране на родители и деца") && plan.body.contains("до 30.09.2025"));
+    // Saving again from the conflict page is based on the current version and goes through.
+    let again = app
+        .post(
+            &edit_path,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version(&late.body)),
+                ("text", "Консултиране по телефона"),
+                ("deadline", "постоянен"),
+                ("responsible", "ДСП"),
+                ("funding", "ДДД"),
+                ("results", ""),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert!(app.get(&plan_path, &session).await.body.contains("Консултиране по телефона"));
+    // Without the session's CSRF token nothing is saved.
+    let forged = app
+        .post(
+            &edit_path,
+            &session,
+            &[
+                ("csrf", ""),
+                ("version", "9"),
+                ("text", "x"),
+                ("deadline", ""),
+                ("responsible", ""),
+                ("funding", ""),
+                ("results", ""),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Another municipality's editor may not edit it.
+    let other = format!("grizha_session={}", app.sign_in("drug", PASSWORD).await.cookie("grizha_session").unwrap());
+    assert_eq!(app.get(&edit_path, &other).await.status, StatusCode::FORBIDDEN);
+}

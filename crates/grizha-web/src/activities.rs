@@ -1,0 +1,195 @@
+//! Editing a row of a plan that is still a draft or in consultation.
+//!
+//! The form carries the row version it was read at; the store refuses a write based on an older
+//! version, and the page then shows both versions side by side — never a silent overwrite. The
+//! parties and funding are typed as words and read with the extractor's normalisers, so codes and
+//! kinds stay filled in.
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use grizha_domain::codes::{CodeTables, FundingKindCode, InstitutionCode};
+use grizha_domain::deadline::{Deadline, DeadlineContext};
+use grizha_domain::ids::{AnnualPlanId, PlanActivityId, RowVersion};
+use grizha_domain::plan::{Funding, Party, PlanActivity};
+use grizha_store::{Actor, NewActivity, StoreError};
+use serde::Deserialize;
+
+use crate::auth::SignedIn;
+use crate::pages::PageError;
+use crate::{AppState, WebError};
+
+static CODES: LazyLock<CodeTables> = LazyLock::new(CodeTables::builtin);
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/plans/{plan}/activities/{id}/edit", get(edit_form).post(save))
+}
+
+/// The editable fields of a row, as the form shows them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RowForm {
+    text: String,
+    deadline: String,
+    responsible: String,
+    funding: String,
+    results: String,
+}
+
+impl RowForm {
+    fn of(a: &PlanActivity) -> RowForm {
+        RowForm {
+            text: a.text.clone(),
+            deadline: a.deadline.raw().to_owned(),
+            responsible: a.responsible.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join(", "),
+            funding: a.funding.iter().map(|f| f.raw.as_str()).collect::<Vec<_>>().join(", "),
+            results: a.expected_results.join("\n"),
+        }
+    }
+
+    /// The row with this form's values over `current`'s other fields.
+    fn apply(&self, current: &PlanActivity, year: i32) -> NewActivity {
+        let mut row = NewActivity::from(current);
+        row.text = self.text.trim().to_owned();
+        if self.deadline.trim() != current.deadline.raw() {
+            row.deadline = Deadline::parse(self.deadline.trim(), &DeadlineContext::for_year(year));
+        }
+        row.responsible = grizha_extract::normalise::party::parties(&self.responsible, &CODES)
+            .into_iter()
+            .map(|p| Party {
+                code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
+                name: Some(p.name),
+                raw: p.raw,
+            })
+            .collect();
+        row.funding = grizha_extract::normalise::funding::funding(&self.funding, &CODES)
+            .into_iter()
+            .filter_map(|f| {
+                Some(Funding { kind: FundingKindCode::parse(&f.kind).ok()?, raw: f.raw, programme: f.programme })
+            })
+            .collect();
+        row.expected_results =
+            self.results.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        row
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity_edit.html")]
+struct EditPage {
+    user_name: String,
+    csrf: String,
+    plan_id: i64,
+    plan_title: String,
+    activity_id: i64,
+    code: String,
+    version: i64,
+    form: RowForm,
+    /// On a conflict: the row as it is now.
+    current: Option<RowForm>,
+    problem: Option<String>,
+}
+
+/// The plan and one of its rows with its version, if the user may see them.
+async fn load(
+    state: &AppState,
+    signed_in: &SignedIn,
+    plan: i64,
+    id: i64,
+) -> Result<(grizha_domain::plan::AnnualPlan, PlanActivity, RowVersion), WebError> {
+    let (plan, _) = state.store.plan(AnnualPlanId(plan)).await?;
+    if !signed_in.0.user.may_view(&plan.area) {
+        return Err(WebError::Forbidden(format!("plan {}", plan.id.get())));
+    }
+    let (activity, version) = state
+        .store
+        .plan_activities(plan.id)
+        .await?
+        .into_iter()
+        .find(|(a, _)| a.id == PlanActivityId(id))
+        .ok_or_else(|| WebError::NotFound(format!("activity {id}")))?;
+    Ok((plan, activity, version))
+}
+
+fn page(
+    signed_in: &SignedIn,
+    plan: &grizha_domain::plan::AnnualPlan,
+    activity: &PlanActivity,
+    version: RowVersion,
+    form: RowForm,
+    current: Option<RowForm>,
+    problem: Option<String>,
+) -> Result<String, WebError> {
+    EditPage {
+        user_name: signed_in.0.user.display_name.clone(),
+        csrf: signed_in.0.csrf_token.clone(),
+        plan_id: plan.id.get(),
+        plan_title: plan.title.clone(),
+        activity_id: activity.id.get(),
+        code: activity.code.clone().unwrap_or_default(),
+        version: version.0,
+        form,
+        current,
+        problem,
+    }
+    .render()
+    .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((plan, id)): Path<(i64, i64)>,
+) -> Result<Html<String>, PageError> {
+    let (plan, activity, version) = load(&state, &signed_in, plan, id).await?;
+    if !signed_in.0.user.may_edit(&plan.area) {
+        return Err(WebError::Forbidden(format!("plan {}", plan.id.get())).into());
+    }
+    let problem =
+        (!plan.status.is_editable()).then(|| "Планът е приет; промените минават през изменение на плана.".to_owned());
+    Ok(Html(page(&signed_in, &plan, &activity, version, RowForm::of(&activity), None, problem)?))
+}
+
+#[derive(Deserialize)]
+struct SaveForm {
+    csrf: String,
+    version: i64,
+    #[serde(flatten)]
+    row: RowForm,
+}
+
+async fn save(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((plan, id)): Path<(i64, i64)>,
+    Form(form): Form<SaveForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let (plan, current, version) = load(&state, &signed_in, plan, id).await?;
+    let actor = Actor::User(signed_in.0.user.clone());
+    let row = form.row.apply(&current, plan.year.get());
+    match state.store.update_plan_activity(&actor, current.id, RowVersion(form.version), &row).await {
+        Ok(_) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
+            Ok(response)
+        }
+        Err(StoreError::Conflict { .. }) => {
+            // Both versions side by side; saving again is based on the current one.
+            let html = page(&signed_in, &plan, &current, version, form.row, Some(RowForm::of(&current)), None)?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            let html =
+                page(&signed_in, &plan, &current, RowVersion(form.version), form.row, None, Some(e.to_string()))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
