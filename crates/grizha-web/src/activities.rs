@@ -97,7 +97,7 @@ struct EditPage {
 }
 
 /// The plan and one of its rows with its version, if the user may see them.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     signed_in: &SignedIn,
     plan: i64,

@@ -6,6 +6,7 @@ pub mod auth;
 mod error;
 mod health;
 mod import;
+mod monitoring;
 mod pages;
 
 use std::time::Duration;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(import::router())
         .merge(activities::router())
+        .merge(monitoring::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -458,3 +458,85 @@ async fn two_editors_changing_one_row_get_a_conflict_not_a_silent_overwrite() {
     let other = format!("grizha_session={}", app.sign_in("drug", PASSWORD).await.cookie("grizha_session").unwrap());
     assert_eq!(app.get(&edit_path, &other).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn monitoring_is_recorded_per_period_by_the_municipality_and_not_by_a_viewer() {
+    let app = demo_app().await;
+    let session = format!(
+        "grizha_session={}",
+        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
+    );
+    let home = app.get("/", &session).await;
+    let at = home.body.rfind("href=\"/plans/").unwrap() + 6;
+    let plan_path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
+    let plan = app.get(&plan_path, &session).await;
+    let at = plan.body.find("/monitoring\"").unwrap();
+    let start = plan.body[..at].rfind('"').unwrap() + 1;
+    let page_path = plan.body[start..at + 11].to_owned();
+    let page = app.get(&page_path, &session).await;
+    assert_eq!(page.status, StatusCode::OK, "{page_path}");
+    assert_eq!(page.body.matches("<tr data-period").count(), 5);
+    let version_of = |body: &str, period: &str| {
+        let at = body.find(&format!("name=\"period\" value=\"{period}\"")).unwrap();
+        let v = body[at..].find("name=\"version\" value=\"").unwrap() + at + 22;
+        body[v..v + body[v..].find('"').unwrap()].to_owned()
+    };
+    let csrf = page.csrf();
+    let version = version_of(&page.body, "q4");
+    let form = |version: &str, progress: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("period", "q4".to_owned()),
+            ("version", version.to_owned()),
+            ("status", "in_progress".to_owned()),
+            ("progress", progress.to_owned()),
+            ("comment", "Проведени 3 от 4 срещи".to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let path = page_path.clone();
+        let session = session.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post(&path, &session, &pairs).await
+        }
+    };
+    let saved = send(form(&version, "75")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(&page_path, &session).await;
+    assert!(page.body.contains("Проведени 3 от 4 срещи") && page.body.contains("value=\"75\""));
+    // The same period reported on the old version: a conflict, nothing overwritten.
+    let stale = send(form(&version, "10")).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(app.get(&page_path, &session).await.body.contains("value=\"75\""));
+    // Progress out of range: said on the page.
+    let wrong = send(form(&version_of(&page.body, "q4"), "150")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("от 0 до 100"));
+
+    // A viewer of the region sees the record but gets no form, and a post is refused.
+    let viewer = format!(
+        "grizha_session={}",
+        app.sign_in("demo-viewer", "demo-viewer-pass").await.cookie("grizha_session").unwrap()
+    );
+    let seen = app.get(&page_path, &viewer).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.contains("Проведени 3 от 4 срещи") && !seen.body.contains("name=\"progress\""));
+    let viewer_csrf = app.get("/", &viewer).await.csrf();
+    let refused = app
+        .post(
+            &page_path,
+            &viewer,
+            &[
+                ("csrf", &viewer_csrf),
+                ("period", "q1"),
+                ("version", "0"),
+                ("status", "done"),
+                ("progress", "100"),
+                ("comment", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
