@@ -8,6 +8,7 @@ mod health;
 mod import;
 mod monitoring;
 mod pages;
+mod services;
 
 use std::time::Duration;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(import::router())
         .merge(activities::router())
         .merge(monitoring::router())
+        .merge(services::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -540,3 +540,34 @@ async fn monitoring_is_recorded_per_period_by_the_municipality_and_not_by_a_view
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_services_registry_lists_a_municipalitys_services_with_capacity_by_year() {
+    let app = demo_app().await;
+    let session = format!(
+        "grizha_session={}",
+        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
+    );
+    let home = app.get("/", &session).await;
+    assert!(home.body.contains("href=\"/municipalities/DEM01/services\""), "{}", home.body);
+    let registry = app.get("/municipalities/DEM01/services", &session).await;
+    assert_eq!(registry.status, StatusCode::OK);
+    assert!(registry.body.matches("<tr data-service>").count() >= 7, "{}", registry.body);
+    let at = registry.body.find("href=\"/services/").unwrap() + 6;
+    let service_path = registry.body[at..at + registry.body[at..].find('"').unwrap()].to_owned();
+    let service = app.get(&service_path, &session).await;
+    assert_eq!(service.status, StatusCode::OK);
+    assert!(
+        service.body.contains("<svg class=\"chart\" role=\"img\"")
+            && service.body.contains("Капацитет и персонал по години")
+    );
+
+    let other = format!(
+        "grizha_session={}",
+        app.sign_in("demo-zapad", "demo-zapad-pass").await.cookie("grizha_session").unwrap()
+    );
+    assert_eq!(app.get("/municipalities/DEM01/services", &other).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&service_path, &other).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/municipalities/XYZ99/services", &session).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/municipalities/не-е-код/services", &session).await.status, StatusCode::NOT_FOUND);
+}
