@@ -9,6 +9,7 @@ mod import;
 mod monitoring;
 mod pages;
 mod services;
+mod strategies;
 
 use std::time::Duration;
 
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(activities::router())
         .merge(monitoring::router())
         .merge(services::router())
+        .merge(strategies::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -73,6 +73,8 @@ struct PlanLine {
 struct AreaGlance {
     code: String,
     name: String,
+    /// `(id, title)` of its strategies, newest first.
+    strategies: Vec<(i64, String)>,
     plans: Vec<PlanLine>,
     overdue: usize,
     services: usize,
@@ -102,7 +104,8 @@ async fn glance(state: &AppState, area: &AreaCode, today: chrono::NaiveDate) -> 
         AreaCode::Region(_) => 0,
     };
     let name = store.area_name(area).await?.unwrap_or_else(|| area.as_str().to_owned());
-    Ok(AreaGlance { code: area.as_str().to_owned(), name, plans, overdue, services })
+    let strategies = store.strategies_of(area).await?.into_iter().map(|s| (s.id.get(), s.title)).collect();
+    Ok(AreaGlance { code: area.as_str().to_owned(), name, strategies, plans, overdue, services })
 }
 
 /// The user's municipality, or for a region the region and each of its municipalities, at a glance.

@@ -571,3 +571,27 @@ async fn the_services_registry_lists_a_municipalitys_services_with_capacity_by_y
     assert_eq!(app.get("/municipalities/XYZ99/services", &session).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/municipalities/не-е-код/services", &session).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_strategy_reads_as_its_logical_framework_with_indicators_by_year() {
+    let app = demo_app().await;
+    let session = format!(
+        "grizha_session={}",
+        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
+    );
+    let home = app.get("/", &session).await;
+    let at = home.body.find("href=\"/strategies/").unwrap() + 6;
+    let path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
+    let strategy = app.get(&path, &session).await;
+    assert_eq!(strategy.status, StatusCode::OK);
+    assert!(strategy.body.matches("<section class=\"node\"").count() >= 10, "{}", strategy.body);
+    assert!(
+        strategy.body.contains("<th scope=\"col\">2024: цел / факт</th>")
+            && strategy.body.contains("<th scope=\"col\">2028: цел / факт</th>")
+    );
+    let other = format!(
+        "grizha_session={}",
+        app.sign_in("demo-zapad", "demo-zapad-pass").await.cookie("grizha_session").unwrap()
+    );
+    assert_eq!(app.get(&path, &other).await.status, StatusCode::FORBIDDEN);
+}
