@@ -5,6 +5,7 @@ mod activities;
 pub mod auth;
 mod error;
 mod health;
+mod history;
 mod import;
 mod monitoring;
 mod pages;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(monitoring::router())
         .merge(services::router())
         .merge(strategies::router())
+        .merge(history::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -91,6 +91,11 @@ impl App {
         .await
     }
 
+    /// Signs in and returns the `Cookie` header of the session.
+    async fn session(&self, login: &str, password: &str) -> String {
+        format!("grizha_session={}", self.sign_in(login, password).await.cookie("grizha_session").unwrap())
+    }
+
     /// Opens the login form and sends it; returns the reply to the POST.
     async fn sign_in(&self, login: &str, password: &str) -> Reply {
         let form = self.get("/login", "").await;
@@ -102,6 +107,12 @@ impl App {
         )
         .await
     }
+}
+
+/// The value of the hidden `version` input of a form page.
+fn form_version(body: &str) -> String {
+    let at = body.find("name=\"version\" value=\"").expect("a form with a version") + 22;
+    body[at..at + body[at..].find('"').unwrap()].to_owned()
 }
 
 fn encode(value: &str) -> String {
@@ -190,10 +201,7 @@ async fn demo_app() -> App {
 #[tokio::test]
 async fn a_plan_reads_as_its_table_filtered_and_only_by_those_who_may_see_it() {
     let app = demo_app().await;
-    let session = format!(
-        "grizha_session={}",
-        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
-    );
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
     let home = app.get("/", &session).await;
     let plans: Vec<&str> = home
         .body
@@ -272,8 +280,7 @@ impl App {
 #[tokio::test]
 async fn an_imported_plan_is_reviewed_corrected_and_accepted_once() {
     let app = app().await;
-    let session =
-        format!("grizha_session={}", app.sign_in("ekspert", PASSWORD).await.cookie("grizha_session").unwrap());
+    let session = app.session("ekspert", PASSWORD).await;
     let form = app.get("/import", &session).await;
     assert_eq!(form.status, StatusCode::OK);
     let csrf = form.csrf();
@@ -294,7 +301,7 @@ async fn an_imported_plan_is_reviewed_corrected_and_accepted_once() {
     assert!(review.body.contains("1.2. Обучение на родители на деца &#60; 3 г. | март 2025 г."), "{}", review.body);
     assert!(review.body.contains("value=\"HKV34\" selected"), "{}", review.body);
     // Nobody else opens it.
-    let other = format!("grizha_session={}", app.sign_in("drug", PASSWORD).await.cookie("grizha_session").unwrap());
+    let other = app.session("drug", PASSWORD).await;
     assert_eq!(app.get(&review_path, &other).await.status, StatusCode::NOT_FOUND);
 
     // Accept two rows, correcting the deadline of one.
@@ -363,8 +370,7 @@ impl App {
 #[tokio::test]
 async fn two_editors_changing_one_row_get_a_conflict_not_a_silent_overwrite() {
     let app = app().await;
-    let session =
-        format!("grizha_session={}", app.sign_in("ekspert", PASSWORD).await.cookie("grizha_session").unwrap());
+    let session = app.session("ekspert", PASSWORD).await;
     let plan_path = app.imported_plan(&session).await;
     let plan = app.get(&plan_path, &session).await;
     let at = plan.body.find("/activities/").unwrap();
@@ -374,10 +380,7 @@ async fn two_editors_changing_one_row_get_a_conflict_not_a_silent_overwrite() {
     // Two tabs open the same row.
     let first = app.get(&edit_path, &session).await;
     let second = app.get(&edit_path, &session).await;
-    let version = |body: &str| {
-        let at = body.find("name=\"version\" value=\"").unwrap() + 22;
-        body[at..at + body[at..].find('"').unwrap()].to_owned()
-    };
+    let version = form_version;
     let csrf = first.csrf();
     let saved = app
         .post(
@@ -455,17 +458,14 @@ async fn two_editors_changing_one_row_get_a_conflict_not_a_silent_overwrite() {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     // Another municipality's editor may not edit it.
-    let other = format!("grizha_session={}", app.sign_in("drug", PASSWORD).await.cookie("grizha_session").unwrap());
+    let other = app.session("drug", PASSWORD).await;
     assert_eq!(app.get(&edit_path, &other).await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn monitoring_is_recorded_per_period_by_the_municipality_and_not_by_a_viewer() {
     let app = demo_app().await;
-    let session = format!(
-        "grizha_session={}",
-        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
-    );
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
     let home = app.get("/", &session).await;
     let at = home.body.rfind("href=\"/plans/").unwrap() + 6;
     let plan_path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
@@ -516,10 +516,7 @@ async fn monitoring_is_recorded_per_period_by_the_municipality_and_not_by_a_view
     assert!(wrong.body.contains("от 0 до 100"));
 
     // A viewer of the region sees the record but gets no form, and a post is refused.
-    let viewer = format!(
-        "grizha_session={}",
-        app.sign_in("demo-viewer", "demo-viewer-pass").await.cookie("grizha_session").unwrap()
-    );
+    let viewer = app.session("demo-viewer", "demo-viewer-pass").await;
     let seen = app.get(&page_path, &viewer).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert!(seen.body.contains("Проведени 3 от 4 срещи") && !seen.body.contains("name=\"progress\""));
@@ -544,10 +541,7 @@ async fn monitoring_is_recorded_per_period_by_the_municipality_and_not_by_a_view
 #[tokio::test]
 async fn the_services_registry_lists_a_municipalitys_services_with_capacity_by_year() {
     let app = demo_app().await;
-    let session = format!(
-        "grizha_session={}",
-        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
-    );
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
     let home = app.get("/", &session).await;
     assert!(home.body.contains("href=\"/municipalities/DEM01/services\""), "{}", home.body);
     let registry = app.get("/municipalities/DEM01/services", &session).await;
@@ -562,10 +556,7 @@ async fn the_services_registry_lists_a_municipalitys_services_with_capacity_by_y
             && service.body.contains("Капацитет и персонал по години")
     );
 
-    let other = format!(
-        "grizha_session={}",
-        app.sign_in("demo-zapad", "demo-zapad-pass").await.cookie("grizha_session").unwrap()
-    );
+    let other = app.session("demo-zapad", "demo-zapad-pass").await;
     assert_eq!(app.get("/municipalities/DEM01/services", &other).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&service_path, &other).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/municipalities/XYZ99/services", &session).await.status, StatusCode::FORBIDDEN);
@@ -575,10 +566,7 @@ async fn the_services_registry_lists_a_municipalitys_services_with_capacity_by_y
 #[tokio::test]
 async fn a_strategy_reads_as_its_logical_framework_with_indicators_by_year() {
     let app = demo_app().await;
-    let session = format!(
-        "grizha_session={}",
-        app.sign_in("demo-iztok", "demo-iztok-pass").await.cookie("grizha_session").unwrap()
-    );
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
     let home = app.get("/", &session).await;
     let at = home.body.find("href=\"/strategies/").unwrap() + 6;
     let path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
@@ -589,9 +577,47 @@ async fn a_strategy_reads_as_its_logical_framework_with_indicators_by_year() {
         strategy.body.contains("<th scope=\"col\">2024: цел / факт</th>")
             && strategy.body.contains("<th scope=\"col\">2028: цел / факт</th>")
     );
-    let other = format!(
-        "grizha_session={}",
-        app.sign_in("demo-zapad", "demo-zapad-pass").await.cookie("grizha_session").unwrap()
-    );
+    let other = app.session("demo-zapad", "demo-zapad-pass").await;
     assert_eq!(app.get(&path, &other).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_history_of_a_row_says_who_changed_what_and_when() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    let at = plan.body.find("/activities/").unwrap();
+    let row_path = format!("{plan_path}{}", &plan.body[at..at + plan.body[at..].find("/edit").unwrap()]);
+    let form = app.get(&format!("{row_path}/edit"), &session).await;
+    let version = form_version(&form.body);
+    let saved = app
+        .post(
+            &format!("{row_path}/edit"),
+            &session,
+            &[
+                ("csrf", &form.csrf()),
+                ("version", &version),
+                ("text", "Консултиране на родители по телефона"),
+                ("deadline", "постоянен"),
+                ("responsible", "ДСП"),
+                ("funding", "ДДД"),
+                ("results", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let history = app.get(&format!("{row_path}/history"), &session).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert_eq!(history.body.matches("<tr data-change>").count(), 2, "{}", history.body);
+    assert!(history.body.contains("ekspert") && history.body.contains("създаване") && history.body.contains("промяна"));
+    assert!(
+        history.body.contains("text: Консултиране на родители → Консултиране на родители по телефона"),
+        "{}",
+        history.body
+    );
+    let plan_history = app.get(&format!("{plan_path}/history"), &session).await;
+    assert!(plan_history.body.contains("създаване"));
+    let other = app.session("drug", PASSWORD).await;
+    assert_eq!(app.get(&format!("{row_path}/history"), &other).await.status, StatusCode::FORBIDDEN);
 }
