@@ -285,7 +285,7 @@ async fn review(
                 .unwrap_or_default();
             ReviewDocument {
                 index,
-                kind: serde_json::to_value(d.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                kind: kind_label(d.kind).to_owned(),
                 title: d.title.clone(),
                 period: d
                     .period
@@ -336,6 +336,20 @@ async fn review(
         warnings: staged.extraction.warnings.iter().map(|w| w.message.clone()).collect(),
     };
     Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
+}
+
+/// What kind of document the extractor found, in Bulgarian.
+fn kind_label(kind: grizha_extract::format::DocumentKind) -> &'static str {
+    use grizha_extract::format::DocumentKind;
+    match kind {
+        DocumentKind::AnnualPlan => "годишен план",
+        DocumentKind::Strategy => "стратегия",
+        DocumentKind::MonitoringReport => "доклад за мониторинг",
+        DocumentKind::Protocol => "протокол",
+        DocumentKind::CouncilDecision => "решение на общинския съвет",
+        DocumentKind::NeedsAnalysis => "анализ на потребностите",
+        DocumentKind::Other => "друг документ",
+    }
 }
 
 /// `month 2025-03-01 – 2025-03-31`, as the review page explains a deadline.
