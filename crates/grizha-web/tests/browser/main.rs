@@ -84,9 +84,47 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// axe-core, installed by `.ci/run` (`npm ci` in `tools/axe`); `None` (said once) when absent.
+fn axe() -> Option<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(_) => {
+            assert!(
+                std::env::var("GRIZHA_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "GRIZHA_REQUIRE_BROWSER=1 but {} is missing (cd tools/axe && npm ci)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Saves a screenshot of the page, and checks it with axe-core (WCAG 2 A and AA): no serious or
+/// critical violation.
 async fn snap(client: &Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+    if let Some(violations) = violations(client).await {
+        assert!(violations.is_empty(), "{name}: accessibility violations: {violations:#?}");
+    }
+}
+
+/// The serious and critical WCAG 2 A/AA violations axe-core finds on the page; `None` without axe.
+async fn violations(client: &Client) -> Option<Vec<String>> {
+    let axe = axe()?;
+    client.execute(&axe, vec![]).await.unwrap();
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}).then(r => done(
+               r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    Some(serde_json::from_value(result).unwrap())
 }
 
 /// Waits until the page holds `text` (the browser may still be loading the answer to a form).
@@ -191,6 +229,12 @@ async fn an_expert_signs_in_imports_a_plan_edits_a_row_and_records_monitoring() 
     client.find(Locator::Css("tr[data-service] a")).await.unwrap().click().await.unwrap();
     client.wait().for_element(Locator::Css("svg.chart")).await.unwrap();
     snap(&client, "service").await;
+
+    // The check itself finds what it should: an image without a text alternative.
+    client.goto("data:text/html,<html lang=bg><title>t</title><img src=x.png></html>").await.unwrap();
+    if let Some(found) = violations(&client).await {
+        assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
+    }
 
     client.close().await.unwrap();
 }
