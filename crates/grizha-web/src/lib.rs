@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .merge(strategies::router())
         .merge(history::router())
         .with_state(state)
+        .layer(axum::middleware::map_response(pages::too_large_as_a_page))
+        // The extractors' own limit (2 MB by default) would refuse real documents; the body limit
+        // below is the one that counts.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http())

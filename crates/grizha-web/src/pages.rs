@@ -19,6 +19,20 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).route("/plans/{id}", get(plan_page)).route("/assets/style.css", get(stylesheet))
 }
 
+/// A request refused for its size (413, from the body limit, before any handler ran) answered with
+/// a page that says so, instead of an empty body.
+pub async fn too_large_as_a_page(response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let message = format!(
+        "Файлът е по-голям от допустимото ({} MB). Нищо не е записано; изберете по-малък файл.",
+        crate::MAX_BODY_BYTES >> 20
+    );
+    let html = ErrorPage { heading: "Файлът е твърде голям", message: &message }.render().unwrap_or(message.clone());
+    (StatusCode::PAYLOAD_TOO_LARGE, Html(html)).into_response()
+}
+
 /// An error on a page: the same status as the API's, shown as a page in Bulgarian.
 pub struct PageError(WebError);
 

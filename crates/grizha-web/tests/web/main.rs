@@ -621,3 +621,20 @@ async fn the_history_of_a_row_says_who_changed_what_and_when() {
     let other = app.session("drug", PASSWORD).await;
     assert_eq!(app.get(&format!("{row_path}/history"), &other).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_with_a_page_and_nothing_is_staged() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let csrf = app.get("/import", &session).await.csrf();
+    let huge = vec![b'a'; grizha_web::MAX_BODY_BYTES + 1024];
+    let refused = app.upload(&session, &csrf, "огромен.txt", &huge).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(refused.body.contains("Файлът е по-голям от допустимото"), "{}", refused.body);
+    assert!(refused.location.is_none(), "nothing to review");
+    // A file under the body limit but over the reader's limit is named with the reader's reason.
+    let big = vec![b'a'; 51 * 1024 * 1024];
+    let too_big = app.upload(&session, &csrf, "голям.txt", &big).await;
+    assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_big.body.contains("голям.txt: the file is"), "{}", &too_big.body[..too_big.body.len().min(3000)]);
+}
