@@ -9,6 +9,7 @@ mod history;
 mod import;
 mod monitoring;
 mod pages;
+mod plan_status;
 mod services;
 mod strategies;
 
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(services::router())
         .merge(strategies::router())
         .merge(history::router())
+        .merge(plan_status::router())
         .with_state(state)
         .layer(axum::middleware::map_response(pages::too_large_as_a_page))
         // The extractors' own limit (2 MB by default) would refuse real documents; the body limit

@@ -58,9 +58,12 @@ impl IntoResponse for PageError {
             WebError::Forbidden(_) => {
                 (StatusCode::FORBIDDEN, "Нямате достъп", "Тези данни са на друга община или област.")
             }
-            WebError::Invalid(m) | WebError::StaleEdit(m) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "Данните не са приети", m.as_str())
-            }
+            WebError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "Данните не са приети", m.as_str()),
+            WebError::StaleEdit(_) => (
+                StatusCode::CONFLICT,
+                "Някой друг промени записа междувременно",
+                "Нищо не е презаписано. Заредете страницата отново и повторете промяната.",
+            ),
             WebError::Unavailable(_) | WebError::Internal(_) => {
                 // Logged where the JSON answer would be.
                 return self.0.into_response();
@@ -198,6 +201,10 @@ struct PlanPage {
     adopted: Option<String>,
     /// Whether the user may edit the rows now (a draft or a plan in consultation, of their unit).
     editable: bool,
+    /// The plan's version, for the status forms.
+    version: i64,
+    /// Whether the plan may go to public consultation now (a draft of the user's unit).
+    may_consult: bool,
     filter: PlanFilter,
     sections: Vec<String>,
     parties: Vec<String>,
@@ -217,7 +224,7 @@ async fn plan_page(
     Query(filter): Query<PlanFilter>,
 ) -> Result<Html<String>, PageError> {
     let store = &state.store;
-    let (plan, _) = store.plan(AnnualPlanId(id)).await?;
+    let (plan, plan_version) = store.plan(AnnualPlanId(id)).await?;
     if !session.user.may_view(&plan.area) {
         return Err(WebError::Forbidden(format!("plan {id}")).into());
     }
@@ -312,6 +319,8 @@ async fn plan_page(
         status: plan.status.label_bg(),
         adopted,
         editable: plan.status.is_editable() && session.user.may_edit(&plan.area),
+        version: plan_version.0,
+        may_consult: plan.status == grizha_domain::plan::PlanStatus::Draft && session.user.may_edit(&plan.area),
         filter,
         sections,
         parties,

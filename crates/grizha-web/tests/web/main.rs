@@ -638,3 +638,82 @@ async fn an_upload_over_the_limit_is_refused_with_a_page_and_nothing_is_staged()
     assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_big.body.contains("голям.txt: the file is"), "{}", &too_big.body[..too_big.body.len().min(3000)]);
 }
+
+#[tokio::test]
+async fn a_draft_goes_to_consultation_and_is_adopted_with_its_decision() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("Статус: <strong>проект</strong>") && plan.body.contains("/edit\""), "{}", plan.body);
+    let csrf = plan.csrf();
+    let version = form_version(&plan.body);
+    let status = format!("{plan_path}/status");
+    let consult = app
+        .post(
+            &status,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("status", "public_consultation"),
+                ("from", "2025-01-10"),
+                ("to", "2025-02-10"),
+            ],
+        )
+        .await;
+    assert_eq!(consult.status, StatusCode::SEE_OTHER, "{}", consult.body);
+    // The same form again: the plan is in consultation already.
+    let again = app
+        .post(
+            &status,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("status", "public_consultation"),
+                ("from", "2025-01-10"),
+                ("to", "2025-02-10"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Adoption from a page read before the consultation: a conflict, nothing recorded.
+    let stale = app
+        .post(
+            &status,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("status", "adopted"),
+                ("number", "99"),
+                ("date", "2025-02-20"),
+                ("body", "Общински съвет"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Някой друг промени записа междувременно"));
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("обществено обсъждане"));
+    let adopted = app
+        .post(
+            &status,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("version", &form_version(&plan.body)),
+                ("status", "adopted"),
+                ("number", "123"),
+                ("date", "2025-02-27"),
+                ("body", "Общински съвет – Хасково"),
+            ],
+        )
+        .await;
+    assert_eq!(adopted.status, StatusCode::SEE_OTHER, "{}", adopted.body);
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("приет с решение № 123 от 27.02.2025 на Общински съвет – Хасково"), "{}", plan.body);
+    assert!(!plan.body.contains("/edit\""), "an adopted plan is frozen");
+    assert!(!plan.body.contains("№ 99"), "the stale adoption recorded nothing");
+}

@@ -1,0 +1,102 @@
+//! Moving a plan on: a draft goes to public consultation (with its dates), a draft or a plan in
+//! consultation is adopted with the council's decision (recorded here). The form carries the
+//! plan's version, so two people moving the same plan cannot both succeed unseen.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use grizha_domain::ids::{AnnualPlanId, CouncilDecisionId, RowVersion};
+use grizha_domain::plan::{CouncilDecision, PlanStatus};
+use grizha_domain::time::DateRange;
+use grizha_store::{Actor, StoreError};
+use serde::Deserialize;
+
+use crate::auth::SignedIn;
+use crate::pages::PageError;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/plans/{id}/status", post(change_status))
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    csrf: String,
+    version: i64,
+    status: String,
+    /// Consultation: first and last day.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Adoption: the decision's number, date and body.
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn day(text: &str, what: &str) -> Result<NaiveDate, WebError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| WebError::Invalid(format!("{what}: въведете дата (ГГГГ-ММ-ДД)")))
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let actor = Actor::User(signed_in.0.user.clone());
+    let (plan, _) = state.store.plan(AnnualPlanId(id)).await?;
+    let version = RowVersion(form.version);
+    let result = match form.status.parse::<PlanStatus>() {
+        Ok(PlanStatus::PublicConsultation) => {
+            let consultation = DateRange::new(day(&form.from, "начало")?, day(&form.to, "край")?)
+                .map_err(|e| WebError::Invalid(e.to_string()))?;
+            state
+                .store
+                .set_plan_status(&actor, plan.id, version, PlanStatus::PublicConsultation, None, Some(consultation))
+                .await
+        }
+        Ok(PlanStatus::Adopted) => {
+            if form.number.trim().is_empty() || form.body.trim().is_empty() {
+                return Err(WebError::Invalid("въведете номера на решението и органа, който го е приел".into()).into());
+            }
+            let decision = CouncilDecision {
+                id: CouncilDecisionId(0),
+                area: plan.area.clone(),
+                body: form.body.trim().to_owned(),
+                number: form.number.trim().to_owned(),
+                date: day(&form.date, "дата на решението")?,
+                protocol: None,
+                item: None,
+                text: Some(format!("Приема {}", plan.title)),
+            };
+            // The plan's version is checked before the decision is recorded.
+            let (_, current) = state.store.plan(plan.id).await?;
+            if current != version {
+                return Err(WebError::StaleEdit("the plan changed meanwhile".into()).into());
+            }
+            let decision = state.store.add_council_decision(&actor, &decision).await?;
+            state.store.set_plan_status(&actor, plan.id, version, PlanStatus::Adopted, Some(decision.id), None).await
+        }
+        _ => return Err(WebError::Invalid("непознат статус".into()).into()),
+    };
+    match result {
+        Ok(_) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            response.headers_mut().insert(LOCATION, format!("/plans/{id}").parse().expect("a local path"));
+            Ok(response)
+        }
+        Err(StoreError::Conflict { .. }) => Err(WebError::StaleEdit("the plan changed meanwhile".into()).into()),
+        Err(e) => Err(e.into()),
+    }
+}
