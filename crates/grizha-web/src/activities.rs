@@ -29,7 +29,9 @@ use crate::{AppState, WebError};
 static CODES: LazyLock<CodeTables> = LazyLock::new(CodeTables::builtin);
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/plans/{plan}/activities/{id}/edit", get(edit_form).post(save))
+    Router::new()
+        .route("/plans/{plan}/activities", axum::routing::post(add))
+        .route("/plans/{plan}/activities/{id}/edit", get(edit_form).post(save))
 }
 
 /// The editable fields of a row, as the form shows them.
@@ -55,9 +57,14 @@ impl RowForm {
 
     /// The row with this form's values over `current`'s other fields.
     fn apply(&self, current: &PlanActivity, year: i32) -> NewActivity {
-        let mut row = NewActivity::from(current);
+        self.fill(NewActivity::from(current), year)
+    }
+
+    /// `row` with this form's values: the text, the deadline (read again only when its words
+    /// changed), parties and funding read into codes and kinds, one result per line.
+    fn fill(&self, mut row: NewActivity, year: i32) -> NewActivity {
         row.text = self.text.trim().to_owned();
-        if self.deadline.trim() != current.deadline.raw() {
+        if self.deadline.trim() != row.deadline.raw() {
             row.deadline = Deadline::parse(self.deadline.trim(), &DeadlineContext::for_year(year));
         }
         row.responsible = grizha_extract::normalise::party::parties(&self.responsible, &CODES)
@@ -154,6 +161,51 @@ async fn edit_form(
     let problem =
         (!plan.status.is_editable()).then(|| "Планът е приет; промените минават през изменение на плана.".to_owned());
     Ok(Html(page(&signed_in, &plan, &activity, version, RowForm::of(&activity), None, problem)?))
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    goal: String,
+    #[serde(flatten)]
+    row: RowForm,
+}
+
+/// Appends a row to a draft plan (or one in consultation).
+async fn add(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(plan): Path<i64>,
+    Form(form): Form<AddForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let (plan, _) = state.store.plan(AnnualPlanId(plan)).await?;
+    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let blank = NewActivity {
+        code: optional(&form.code),
+        section: optional(&form.section),
+        goal: optional(&form.goal),
+        text: String::new(),
+        deadline: Deadline::unspecified(),
+        responsible: Vec::new(),
+        funding: Vec::new(),
+        expected_results: Vec::new(),
+        location: None,
+        schedule: Vec::new(),
+        service_type: None,
+        service: None,
+        strategy_node: None,
+    };
+    let row = form.row.fill(blank, plan.year.get());
+    state.store.add_plan_activity(&Actor::User(signed_in.0.user.clone()), plan.id, &row).await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -717,3 +717,50 @@ async fn a_draft_goes_to_consultation_and_is_adopted_with_its_decision() {
     assert!(!plan.body.contains("/edit\""), "an adopted plan is frozen");
     assert!(!plan.body.contains("№ 99"), "the stale adoption recorded nothing");
 }
+
+#[tokio::test]
+async fn an_editor_adds_a_row_to_a_draft_plan() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("Нова дейност"));
+    let added = app
+        .post(
+            &format!("{plan_path}/activities"),
+            &session,
+            &[
+                ("csrf", &plan.csrf()),
+                ("code", "1.4"),
+                ("section", ""),
+                ("goal", "Подкрепа за семействата"),
+                ("text", "Група за взаимопомощ"),
+                ("deadline", "II тримесечие"),
+                ("responsible", "ДСП, НПО"),
+                ("funding", "Общински бюджет"),
+                ("results", "10 срещи\nУчаствали 30 родители"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(plan.body.matches("<tr data-activity").count(), 4);
+    assert!(plan.body.contains("Група за взаимопомощ") && plan.body.contains("10 срещи; Участвали 30 родители"));
+    // An empty activity is refused with the reason, and adds nothing.
+    let empty = app
+        .post(
+            &format!("{plan_path}/activities"),
+            &session,
+            &[
+                ("csrf", &plan.csrf()),
+                ("text", " "),
+                ("deadline", ""),
+                ("responsible", ""),
+                ("funding", ""),
+                ("results", ""),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get(&plan_path, &session).await.body.matches("<tr data-activity").count(), 4);
+}
