@@ -68,10 +68,14 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Document, ReadError> {
 
 /// Reads a file from disk, refusing one over the size limit before loading it.
 pub fn read_file(path: &std::path::Path, limits: &ReadLimits) -> Result<Document, ReadError> {
+    read(&load_file(path, limits)?, limits)
+}
+
+/// A file's bytes, refusing one over the size limit before loading it.
+pub fn load_file(path: &std::path::Path, limits: &ReadLimits) -> Result<Vec<u8>, ReadError> {
     let size = std::fs::metadata(path).map_err(|e| ReadError::Tool(format!("cannot open it: {e}")))?.len();
     if size > limits.max_input_bytes {
         return Err(ReadError::TooLarge { size, max: limits.max_input_bytes });
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Tool(format!("cannot read it: {e}")))?;
-    read(&bytes, limits)
+    std::fs::read(path).map_err(|e| ReadError::Tool(format!("cannot read it: {e}")))
 }

@@ -120,19 +120,13 @@ pub fn segments(document: &Document) -> Vec<Segment> {
 
 /// A file without a title line: a logical framework makes a strategy, a table of activities a plan.
 fn kind_from_content(document: &Document) -> DocumentKind {
+    use crate::columns::{Columns, Role};
+    let headers: Vec<Columns> = document.tables().filter_map(Columns::of).collect();
     let text: String = document.paragraphs().take(200).map(key).collect::<Vec<_>>().join(" ");
-    let frameworks = document
-        .tables()
-        .filter(|t| {
-            crate::columns::Columns::of(t).is_some_and(|c| c.has(|r| matches!(r, crate::columns::Role::Indicator(_))))
-        })
-        .count();
-    if frameworks > 0 || text.matches("стратеги").count() >= 5 {
-        DocumentKind::Strategy
-    } else if document
-        .tables()
-        .any(|t| crate::columns::Columns::of(t).is_some_and(|c| c.has(|r| r == crate::columns::Role::Activity)))
+    if headers.iter().any(|c| c.has(|r| matches!(r, Role::Indicator(_)))) || text.matches("стратеги").count() >= 5
     {
+        DocumentKind::Strategy
+    } else if headers.iter().any(|c| c.has(|r| r == Role::Activity)) {
         DocumentKind::AnnualPlan
     } else {
         DocumentKind::Other

@@ -50,6 +50,11 @@ pub fn source(file_name: &str, bytes: &[u8], document: &Document) -> Source {
 static CODES: std::sync::LazyLock<CodeTables> = std::sync::LazyLock::new(CodeTables::builtin);
 static GEOGRAPHY: std::sync::LazyLock<Geography> = std::sync::LazyLock::new(Geography::bulgaria);
 
+/// The shipped code tables, parsed once; the ones the normalisers read.
+pub fn code_tables() -> &'static CodeTables {
+    &CODES
+}
+
 /// Extracts everything `document` holds.
 pub fn extract(document: &Document, source: Source) -> Extraction {
     extract_accounting(document, source).0
@@ -198,11 +203,7 @@ pub fn extract_file(
     path: &std::path::Path,
     limits: &grizha_docs::ReadLimits,
 ) -> Result<Extraction, grizha_docs::ReadError> {
-    let size = std::fs::metadata(path).map_err(|e| grizha_docs::ReadError::Tool(format!("cannot open it: {e}")))?.len();
-    if size > limits.max_input_bytes {
-        return Err(grizha_docs::ReadError::TooLarge { size, max: limits.max_input_bytes });
-    }
-    let bytes = std::fs::read(path).map_err(|e| grizha_docs::ReadError::Tool(format!("cannot read it: {e}")))?;
+    let bytes = grizha_docs::load_file(path, limits)?;
     let document = grizha_docs::read(&bytes, limits)?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     Ok(extract(&document, source(&name, &bytes, &document)))

@@ -5,8 +5,6 @@
 //! parties and funding are typed as words and read with the extractor's normalisers, so codes and
 //! kinds stay filled in.
 
-use std::sync::LazyLock;
-
 use askama::Template;
 use axum::Form;
 use axum::Router;
@@ -15,7 +13,7 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use grizha_domain::codes::{CodeTables, FundingKindCode, InstitutionCode};
+use grizha_domain::codes::{FundingKindCode, InstitutionCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext};
 use grizha_domain::ids::{AnnualPlanId, PlanActivityId, RowVersion};
 use grizha_domain::plan::{Funding, Party, PlanActivity};
@@ -25,8 +23,6 @@ use serde::Deserialize;
 use crate::auth::SignedIn;
 use crate::pages::PageError;
 use crate::{AppState, WebError};
-
-static CODES: LazyLock<CodeTables> = LazyLock::new(CodeTables::builtin);
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,7 +63,7 @@ impl RowForm {
         if self.deadline.trim() != row.deadline.raw() {
             row.deadline = Deadline::parse(self.deadline.trim(), &DeadlineContext::for_year(year));
         }
-        row.responsible = grizha_extract::normalise::party::parties(&self.responsible, &CODES)
+        row.responsible = grizha_extract::normalise::party::parties(&self.responsible, grizha_extract::code_tables())
             .into_iter()
             .map(|p| Party {
                 code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
@@ -75,7 +71,7 @@ impl RowForm {
                 raw: p.raw,
             })
             .collect();
-        row.funding = grizha_extract::normalise::funding::funding(&self.funding, &CODES)
+        row.funding = grizha_extract::normalise::funding::funding(&self.funding, grizha_extract::code_tables())
             .into_iter()
             .filter_map(|f| {
                 Some(Funding { kind: FundingKindCode::parse(&f.kind).ok()?, raw: f.raw, programme: f.programme })
@@ -110,10 +106,7 @@ pub(crate) async fn load(
     plan: i64,
     id: i64,
 ) -> Result<(grizha_domain::plan::AnnualPlan, PlanActivity, RowVersion), WebError> {
-    let (plan, _) = state.store.plan(AnnualPlanId(plan)).await?;
-    if !signed_in.0.user.may_view(&plan.area) {
-        return Err(WebError::Forbidden(format!("plan {}", plan.id.get())));
-    }
+    let (plan, _) = crate::pages::visible_plan(state, &signed_in.0.user, plan).await?;
     let (activity, version) = state
         .store
         .plan_activities(plan.id)

@@ -6,7 +6,6 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
-use grizha_domain::ids::AnnualPlanId;
 use grizha_store::AuditEntry;
 use serde_json::Value;
 
@@ -104,10 +103,7 @@ async fn plan_history(
     SignedIn(session): SignedIn,
     Path(plan): Path<i64>,
 ) -> Result<Html<String>, PageError> {
-    let (plan, _) = state.store.plan(AnnualPlanId(plan)).await?;
-    if !session.user.may_view(&plan.area) {
-        return Err(WebError::Forbidden(format!("plan {}", plan.id.get())).into());
-    }
+    let (plan, _) = crate::pages::visible_plan(&state, &session.user, plan).await?;
     let entries = views(state.store.history("annual_plan", &plan.id.get().to_string()).await?);
     let page = HistoryPage {
         user_name: session.user.display_name.clone(),

@@ -152,6 +152,19 @@ async fn home(State(state): State<AppState>, SignedIn(session): SignedIn) -> Res
     Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
 }
 
+/// A plan with its version, if `user` may see it (the one check every plan page makes).
+pub(crate) async fn visible_plan(
+    state: &AppState,
+    user: &grizha_domain::user::User,
+    id: i64,
+) -> Result<(grizha_domain::plan::AnnualPlan, grizha_domain::ids::RowVersion), WebError> {
+    let (plan, version) = state.store.plan(AnnualPlanId(id)).await?;
+    if !user.may_view(&plan.area) {
+        return Err(WebError::Forbidden(format!("plan {id}")));
+    }
+    Ok((plan, version))
+}
+
 #[derive(Deserialize, Default)]
 struct PlanFilter {
     section: Option<String>,
@@ -224,10 +237,7 @@ async fn plan_page(
     Query(filter): Query<PlanFilter>,
 ) -> Result<Html<String>, PageError> {
     let store = &state.store;
-    let (plan, plan_version) = store.plan(AnnualPlanId(id)).await?;
-    if !session.user.may_view(&plan.area) {
-        return Err(WebError::Forbidden(format!("plan {id}")).into());
-    }
+    let (plan, plan_version) = visible_plan(&state, &session.user, id).await?;
     let today = chrono::Utc::now().date_naive();
     let activities = store.plan_activities(plan.id).await?;
     let fundings_table = store.funding_kinds().await?;

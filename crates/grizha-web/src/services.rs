@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
+use grizha_domain::codes::ServiceType;
 use grizha_domain::geography::{AreaCode, MunicipalityCode};
 use grizha_domain::ids::ServiceId;
 use grizha_domain::service::{ServiceYear, SocialService};
@@ -48,14 +49,12 @@ fn places(year: &ServiceYear) -> Option<u32> {
     year.funded_places.or(year.max_users)
 }
 
-async fn type_name(state: &AppState, service: &SocialService) -> Result<String, WebError> {
-    Ok(state
-        .store
-        .service_types()
-        .await?
-        .into_iter()
+/// The name of a service's type from the store's code table (read once per page).
+fn type_name(types: &[ServiceType], service: &SocialService) -> String {
+    types
+        .iter()
         .find(|t| t.code == service.service_type)
-        .map_or_else(|| service.service_type.as_str().to_owned(), |t| t.name))
+        .map_or_else(|| service.service_type.as_str().to_owned(), |t| t.name.clone())
 }
 
 async fn registry(
@@ -69,6 +68,7 @@ async fn registry(
         return Err(WebError::Forbidden(format!("services of {code}")).into());
     }
     let today = chrono::Utc::now().date_naive();
+    let types = state.store.service_types().await?;
     let mut lines = Vec::new();
     let mut total = 0;
     for service in state.store.services_of(&code, None).await? {
@@ -77,7 +77,7 @@ async fn registry(
         total += latest.and_then(places).unwrap_or(0);
         lines.push(ServiceLine {
             id: service.id.get(),
-            kind: type_name(&state, &service).await?,
+            kind: type_name(&types, &service),
             status: service.status.label_bg(),
             capacity: figure(latest.and_then(places)),
             staff: figure(latest.and_then(|y| y.staff)),
@@ -172,7 +172,7 @@ async fn service_page(
         user_name: session.user.display_name.clone(),
         csrf: session.csrf_token.clone(),
         municipality: service.municipality.to_string(),
-        kind: type_name(&state, &service).await?,
+        kind: type_name(&state.store.service_types().await?, &service),
         status: service.status.label_bg(),
         funding: service.funding.iter().map(|f| f.raw.as_str()).collect::<Vec<_>>().join(", "),
         target_groups: service.target_groups.join("; "),
