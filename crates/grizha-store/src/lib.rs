@@ -7,6 +7,7 @@
 //!
 //! [`RowVersion`]: grizha_domain::ids::RowVersion
 
+mod api_tokens;
 mod audit;
 mod backup;
 mod codes;
@@ -32,8 +33,10 @@ use grizha_domain::user::{Role, User};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use api_tokens::{API_TOKEN_PREFIX, ApiToken};
 pub use audit::AuditEntry;
 pub use backup::BackupSummary;
+pub use documents::NewSourceDocument;
 pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
 pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, random_token};

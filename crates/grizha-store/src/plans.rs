@@ -365,6 +365,46 @@ impl Store {
         Ok(row.into_domain()?.0)
     }
 
+    /// Saves an imported document as a new draft plan with its rows and records the source file,
+    /// all in one transaction: a failure leaves no half-made plan, and a file recorded before
+    /// (same SHA-256) is refused as a duplicate.
+    pub async fn import_plan(
+        &self,
+        actor: &Actor,
+        new: NewPlan,
+        activities: &[NewActivity],
+        source: &crate::NewSourceDocument,
+    ) -> Result<AnnualPlan> {
+        actor.authorise(&new.area, "import a plan")?;
+        if new.title.trim().is_empty() {
+            return Err(Invalid::new("plan", "needs a title", "").into());
+        }
+        activities.iter().try_for_each(check_activity)?;
+        let row: PlanRow = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let row: PlanRow = sqlx::query_as(sql!(
+                "INSERT INTO annual_plans (area_code, year, title, strategy_id, generation, status, version_no) VALUES ($1, $2, $3, $4, $5, 'draft', 1) RETURNING {PLAN_COLUMNS}"
+            ))
+            .bind(new.area.as_str()).bind(i64::from(new.year.get())).bind(new.title.trim()).bind(new.strategy.map(|s| s.get())).bind(new.generation.as_str())
+            .fetch_one(&mut *tx).await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate { .. } => StoreError::Duplicate { what: "plan", key: format!("{} {}", new.area.as_str(), new.year) },
+                other => other,
+            })?;
+            let plan = AnnualPlanId(row.id);
+            audit!(tx, actor, "annual_plan", row.id, "create", None, snapshot(&serde_json::json!({"area": new.area, "year": new.year, "title": new.title, "imported_from": source.file_name})));
+            for (position, activity) in activities.iter().enumerate() {
+                let position = i64::try_from(position).unwrap_or(i64::MAX);
+                let added = insert_activity!(tx, plan, position, activity);
+                audit!(tx, actor, "plan_activity", added.id, "create", None, snapshot(&serde_json::json!({"plan": plan, "text": activity.text, "deadline": activity.deadline})));
+            }
+            crate::documents::insert_source_document!(tx, actor, source);
+            tx.commit().await?;
+            row
+        });
+        Ok(row.into_domain()?.0)
+    }
+
     pub async fn plan(&self, id: AnnualPlanId) -> Result<(AnnualPlan, RowVersion)> {
         let row: Option<PlanRow> = on_pool!(self, pool => sqlx::query_as(sql!("SELECT {PLAN_COLUMNS} FROM annual_plans WHERE id = $1")).bind(id.get()).fetch_optional(pool).await)?;
         row.ok_or(StoreError::NotFound { entity: "plan", id: id.to_string() })?.into_domain()

@@ -33,15 +33,15 @@ pub fn router() -> Router<AppState> {
 /// The editable fields of a row, as the form shows them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RowForm {
-    text: String,
-    deadline: String,
-    responsible: String,
-    funding: String,
-    results: String,
+    pub(crate) text: String,
+    pub(crate) deadline: String,
+    pub(crate) responsible: String,
+    pub(crate) funding: String,
+    pub(crate) results: String,
 }
 
 impl RowForm {
-    fn of(a: &PlanActivity) -> RowForm {
+    pub(crate) fn of(a: &PlanActivity) -> RowForm {
         RowForm {
             text: a.text.clone(),
             deadline: a.deadline.raw().to_owned(),
@@ -52,13 +52,13 @@ impl RowForm {
     }
 
     /// The row with this form's values over `current`'s other fields.
-    fn apply(&self, current: &PlanActivity, year: i32) -> NewActivity {
+    pub(crate) fn apply(&self, current: &PlanActivity, year: i32) -> NewActivity {
         self.fill(NewActivity::from(current), year)
     }
 
     /// `row` with this form's values: the text, the deadline (read again only when its words
     /// changed), parties and funding read into codes and kinds, one result per line.
-    fn fill(&self, mut row: NewActivity, year: i32) -> NewActivity {
+    pub(crate) fn fill(&self, mut row: NewActivity, year: i32) -> NewActivity {
         row.text = self.text.trim().to_owned();
         if self.deadline.trim() != row.deadline.raw() {
             row.deadline = Deadline::parse(self.deadline.trim(), &DeadlineContext::for_year(year));
@@ -102,11 +102,11 @@ struct EditPage {
 /// The plan and one of its rows with its version, if the user may see them.
 pub(crate) async fn load(
     state: &AppState,
-    signed_in: &SignedIn,
+    user: &grizha_domain::user::User,
     plan: i64,
     id: i64,
 ) -> Result<(grizha_domain::plan::AnnualPlan, PlanActivity, RowVersion), WebError> {
-    let (plan, _) = crate::pages::visible_plan(state, &signed_in.0.user, plan).await?;
+    let (plan, _) = crate::pages::visible_plan(state, user, plan).await?;
     let (activity, version) = state
         .store
         .plan_activities(plan.id)
@@ -147,7 +147,7 @@ async fn edit_form(
     signed_in: SignedIn,
     Path((plan, id)): Path<(i64, i64)>,
 ) -> Result<Html<String>, PageError> {
-    let (plan, activity, version) = load(&state, &signed_in, plan, id).await?;
+    let (plan, activity, version) = load(&state, &signed_in.0.user, plan, id).await?;
     if !signed_in.0.user.may_edit(&plan.area) {
         return Err(WebError::Forbidden(format!("plan {}", plan.id.get())).into());
     }
@@ -178,11 +178,20 @@ async fn add(
 ) -> Result<Response, PageError> {
     signed_in.check_csrf(&form.csrf)?;
     let (plan, _) = state.store.plan(AnnualPlanId(plan)).await?;
+    let row = form.row.fill(blank_row(&form.code, &form.section, &form.goal), plan.year.get());
+    state.store.add_plan_activity(&Actor::User(signed_in.0.user.clone()), plan.id, &row).await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
+    Ok(response)
+}
+
+/// A new row with only its code, section and goal (blank ones left out), to be filled from a form.
+pub(crate) fn blank_row(code: &str, section: &str, goal: &str) -> NewActivity {
     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let blank = NewActivity {
-        code: optional(&form.code),
-        section: optional(&form.section),
-        goal: optional(&form.goal),
+    NewActivity {
+        code: optional(code),
+        section: optional(section),
+        goal: optional(goal),
         text: String::new(),
         deadline: Deadline::unspecified(),
         responsible: Vec::new(),
@@ -193,12 +202,7 @@ async fn add(
         service_type: None,
         service: None,
         strategy_node: None,
-    };
-    let row = form.row.fill(blank, plan.year.get());
-    state.store.add_plan_activity(&Actor::User(signed_in.0.user.clone()), plan.id, &row).await?;
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
-    Ok(response)
+    }
 }
 
 #[derive(Deserialize)]
@@ -216,7 +220,7 @@ async fn save(
     Form(form): Form<SaveForm>,
 ) -> Result<Response, PageError> {
     signed_in.check_csrf(&form.csrf)?;
-    let (plan, current, version) = load(&state, &signed_in, plan, id).await?;
+    let (plan, current, version) = load(&state, &signed_in.0.user, plan, id).await?;
     let actor = Actor::User(signed_in.0.user.clone());
     let row = form.row.apply(&current, plan.year.get());
     match state.store.update_plan_activity(&actor, current.id, RowVersion(form.version), &row).await {

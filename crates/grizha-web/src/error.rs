@@ -10,9 +10,13 @@ use serde::Serialize;
 
 #[derive(Debug)]
 pub enum WebError {
+    /// No credentials, or ones that sign nobody in (the API's bearer token).
+    Unauthenticated(String),
     NotFound(String),
     Forbidden(String),
     Invalid(String),
+    /// A body over the size limit.
+    TooLarge(String),
     StaleEdit(String),
     /// The database does not answer: 503, so a load balancer stops sending traffic.
     Unavailable(String),
@@ -40,9 +44,15 @@ struct ErrorBody<'a> {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
+            WebError::Unauthenticated(m) => {
+                let body = Json(ErrorBody { error: "unauthenticated", message: m });
+                return (StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")], body)
+                    .into_response();
+            }
             WebError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m.as_str()),
             WebError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.as_str()),
             WebError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", m.as_str()),
+            WebError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", m.as_str()),
             WebError::StaleEdit(m) => (StatusCode::CONFLICT, "stale_edit", m.as_str()),
             WebError::Unavailable(m) => {
                 tracing::error!(error = %m, "the database does not answer");

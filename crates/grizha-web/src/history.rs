@@ -61,7 +61,7 @@ fn shown(value: Option<&Value>) -> String {
 }
 
 /// The fields a change touched: for an update, those whose value differs; else all it wrote.
-fn changes(entry: &AuditEntry) -> Vec<String> {
+pub(crate) fn changes(entry: &AuditEntry) -> Vec<String> {
     let old = entry.old_value.as_ref().map(|j| &j.0);
     let new = entry.new_value.as_ref().map(|j| &j.0);
     let keys: Vec<String> =
@@ -121,7 +121,7 @@ async fn activity_history(
     signed_in: SignedIn,
     Path((plan, id)): Path<(i64, i64)>,
 ) -> Result<Html<String>, PageError> {
-    let (plan, activity, _) = crate::activities::load(&state, &signed_in, plan, id).await?;
+    let (plan, activity, _) = crate::activities::load(&state, &signed_in.0.user, plan, id).await?;
     let entries = views(state.store.history("plan_activity", &activity.id.get().to_string()).await?);
     let page = HistoryPage {
         user_name: signed_in.0.user.display_name.clone(),

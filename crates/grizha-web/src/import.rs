@@ -23,10 +23,12 @@ use grizha_domain::codes::{FundingKindCode, InstitutionCode, ServiceTypeCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext};
 use grizha_domain::document::Sha256Hex;
 use grizha_domain::geography::AreaCode;
+use grizha_domain::plan::AnnualPlan;
 use grizha_domain::plan::{Funding, Party, PlanGeneration, ScheduleMark, ScheduleMarkKind};
 use grizha_domain::time::Year;
+use grizha_domain::user::User;
 use grizha_extract::format::{Activity, Extraction, Mark};
-use grizha_store::{Actor, NewActivity, NewPlan};
+use grizha_store::{Actor, NewActivity, NewPlan, NewSourceDocument};
 
 use crate::auth::SignedIn;
 use crate::pages::PageError;
@@ -45,15 +47,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An extraction waiting for review.
-struct Staged {
+pub(crate) struct Staged {
     owner: i64,
     at: Instant,
-    file_name: String,
+    pub(crate) file_name: String,
     media_type: String,
-    sha256: String,
+    pub(crate) sha256: String,
     size: i64,
-    document: Document,
-    extraction: Extraction,
+    pub(crate) document: Document,
+    pub(crate) extraction: Extraction,
 }
 
 /// Extractions waiting for review, in memory.
@@ -78,6 +80,17 @@ impl ImportStage {
     fn get(&self, id: &str, owner: i64) -> Option<Arc<Staged>> {
         let map = self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         map.get(id).filter(|s| s.owner == owner && s.at.elapsed() < STAGE_TIME).cloned()
+    }
+    /// The extractions waiting for `owner`'s review, newest first, with their ids.
+    pub(crate) fn of(&self, owner: i64) -> Vec<(String, Arc<Staged>)> {
+        let map = self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut staged: Vec<_> = map
+            .iter()
+            .filter(|(_, s)| s.owner == owner && s.at.elapsed() < STAGE_TIME)
+            .map(|(id, s)| (id.clone(), Arc::clone(s)))
+            .collect();
+        staged.sort_by_key(|(_, s)| std::cmp::Reverse(s.at));
+        staged
     }
     fn remove(&self, id: &str) {
         self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
@@ -143,20 +156,35 @@ async fn upload(
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return upload_page(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, Some("Изберете файл."));
     };
-    let document = match grizha_docs::read(&bytes, &limits) {
-        Ok(document) => document,
-        Err(e) => {
-            let message = format!("{file_name}: {e}");
+    let id = match stage(&state, &signed_in.0.user, file_name, &bytes) {
+        Ok(id) => id,
+        Err(WebError::Invalid(message)) => {
             return upload_page(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, Some(&message));
         }
+        Err(e) => return Err(e.into()),
     };
-    let source = grizha_extract::source(&file_name, &bytes, &document);
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/import/{id}").parse().expect("a local path"));
+    Ok(response)
+}
+
+/// Reads and extracts an uploaded file and puts the extraction up for review by `user`; returns
+/// its id. A file that cannot be read is refused as invalid, with the reader's reason.
+pub(crate) fn stage(
+    state: &AppState,
+    user: &grizha_domain::user::User,
+    file_name: String,
+    bytes: &[u8],
+) -> Result<String, WebError> {
+    let document =
+        grizha_docs::read(bytes, &ReadLimits::default()).map_err(|e| WebError::Invalid(format!("{file_name}: {e}")))?;
+    let source = grizha_extract::source(&file_name, bytes, &document);
     let extraction = grizha_extract::extract(&document, source.clone());
     let id = grizha_store::random_token()?;
     state.imports.put(
         id.clone(),
         Staged {
-            owner: signed_in.0.user.id.get(),
+            owner: user.id.get(),
             at: Instant::now(),
             file_name,
             media_type: source.media_type,
@@ -166,9 +194,7 @@ async fn upload(
             extraction,
         },
     );
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    response.headers_mut().insert(LOCATION, format!("/import/{id}").parse().expect("a local path"));
-    Ok(response)
+    Ok(id)
 }
 
 /// One extracted activity on the review page.
@@ -211,7 +237,7 @@ struct ReviewPage {
 }
 
 /// The text of the source row an extracted value came from, cells joined with ` | `.
-fn source_text(document: &Document, at: &grizha_extract::format::Provenance) -> String {
+pub(crate) fn source_text(document: &Document, at: &grizha_extract::format::Provenance) -> String {
     if let (Some(t), Some(r)) = (at.table, at.row) {
         let table = document.tables().find(|table| table.table == Some(t));
         return table
@@ -415,6 +441,73 @@ fn new_activity(a: &Activity, text: &str, deadline_raw: &str, year: i32) -> NewA
     }
 }
 
+/// What a reviewer accepts: one document of a staged extraction, as a new draft plan of `area`
+/// and `year`, with the rows chosen (by index, with corrected text and deadline).
+pub(crate) struct Acceptance {
+    pub document: usize,
+    pub area: AreaCode,
+    pub year: Year,
+    pub title: Option<String>,
+    pub rows: Vec<AcceptedRow>,
+}
+
+pub(crate) struct AcceptedRow {
+    pub index: usize,
+    pub text: Option<String>,
+    pub deadline: Option<String>,
+}
+
+/// The staged extraction `id` of `user`, or not found.
+pub(crate) fn staged_extraction(state: &AppState, user: &User, id: &str) -> Result<Arc<Staged>, WebError> {
+    state.imports.get(id, user.id.get()).ok_or_else(|| WebError::NotFound(format!("import {id}")))
+}
+
+/// Saves an accepted document as a new draft plan and records the source file, so the same file
+/// is not accepted twice; the staged extraction is then dropped.
+pub(crate) async fn accept_into_plan(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    acceptance: Acceptance,
+) -> Result<AnnualPlan, WebError> {
+    let staged = staged_extraction(state, user, id)?;
+    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
+    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
+        return Err(WebError::Invalid("Този файл вече е внесен; отворете плана, създаден от него.".into()));
+    }
+    let document = staged
+        .extraction
+        .documents
+        .get(acceptance.document)
+        .ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let year = acceptance.year;
+    let title = acceptance.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| document.title.clone());
+    let mut rows = Vec::new();
+    for chosen in &acceptance.rows {
+        let activity = document
+            .activities
+            .get(chosen.index)
+            .ok_or_else(|| WebError::Invalid(format!("няма ред {} в документа", chosen.index)))?;
+        let text = chosen.text.as_deref().unwrap_or(&activity.text);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let deadline = chosen.deadline.as_deref().unwrap_or(activity.deadline.raw());
+        rows.push(new_activity(activity, text, deadline, year.get()));
+    }
+    let actor = Actor::User(user.clone());
+    let new = NewPlan { area: acceptance.area, year, title, strategy: None, generation: PlanGeneration::ActivityTable };
+    let source = NewSourceDocument {
+        file_name: staged.file_name.clone(),
+        media_type: staged.media_type.clone(),
+        sha256,
+        size_bytes: staged.size,
+    };
+    let plan = state.store.import_plan(&actor, new, &rows, &source).await?;
+    state.imports.remove(id);
+    Ok(plan)
+}
+
 async fn accept(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -423,37 +516,23 @@ async fn accept(
 ) -> Result<Response, PageError> {
     signed_in.check_csrf(form.get("csrf").map_or("", String::as_str))?;
     let user = &signed_in.0.user;
-    let staged = state.imports.get(&id, user.id.get()).ok_or_else(|| WebError::NotFound(format!("import {id}")))?;
-    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
-    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
-        return Err(WebError::Invalid("Този файл вече е внесен; отворете плана, създаден от него.".into()).into());
-    }
+    let staged = staged_extraction(&state, user, &id)?;
     let field = |name: &str| form.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let index: usize = field("document").parse().map_err(|_| WebError::Invalid("няма избран документ".into()))?;
-    let document =
-        staged.extraction.documents.get(index).ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let document: usize = field("document").parse().map_err(|_| WebError::Invalid("няма избран документ".into()))?;
     let area = AreaCode::parse(&field("area")).map_err(|e| WebError::Invalid(e.to_string()))?;
     let year: i32 = field("year").parse().map_err(|_| WebError::Invalid("годината трябва да е число".into()))?;
     let year = Year::new(year).map_err(|e| WebError::Invalid(e.to_string()))?;
-    let actor = Actor::User(user.clone());
-    let title = if field("title").is_empty() { document.title.clone() } else { field("title") };
-    let plan = state
-        .store
-        .create_plan(&actor, NewPlan { area, year, title, strategy: None, generation: PlanGeneration::ActivityTable })
-        .await?;
-    for (i, activity) in document.activities.iter().enumerate() {
-        if !form.contains_key(&format!("include_{i}")) {
-            continue;
-        }
-        let text = form.get(&format!("text_{i}")).map_or(activity.text.as_str(), String::as_str);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let deadline = form.get(&format!("deadline_{i}")).map_or(activity.deadline.raw(), String::as_str);
-        state.store.add_plan_activity(&actor, plan.id, &new_activity(activity, text, deadline, year.get())).await?;
-    }
-    state.store.record_source_document(&actor, &staged.file_name, &staged.media_type, &sha256, staged.size).await?;
-    state.imports.remove(&id);
+    let count = staged.extraction.documents.get(document).map_or(0, |d| d.activities.len());
+    let rows = (0..count)
+        .filter(|i| form.contains_key(&format!("include_{i}")))
+        .map(|i| AcceptedRow {
+            index: i,
+            text: form.get(&format!("text_{i}")).cloned(),
+            deadline: form.get(&format!("deadline_{i}")).cloned(),
+        })
+        .collect();
+    let title = Some(field("title"));
+    let plan = accept_into_plan(&state, user, &id, Acceptance { document, area, year, title, rows }).await?;
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(LOCATION, format!("/plans/{}", plan.id.get()).parse().expect("a local path"));
     Ok(response)

@@ -2,6 +2,7 @@
 //! Handlers are short scripts: typed input → the store → a response.
 
 mod activities;
+pub mod api;
 pub mod auth;
 mod error;
 mod health;
@@ -56,8 +57,9 @@ pub fn router(state: AppState) -> Router {
         .merge(strategies::router())
         .merge(history::router())
         .merge(plan_status::router())
+        .merge(api::router())
         .with_state(state)
-        .layer(axum::middleware::map_response(pages::too_large_as_a_page))
+        .layer(axum::middleware::from_fn(pages::too_large_as_a_page))
         // The extractors' own limit (2 MB by default) would refuse real documents; the body limit
         // below is the one that counts.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

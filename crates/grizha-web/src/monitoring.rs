@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The periods of a plan year a record is kept for: `q1` … `q4` and `year`.
-fn periods(year: i32) -> Vec<(&'static str, String, DateRange)> {
+pub(crate) fn periods(year: i32) -> Vec<(&'static str, String, DateRange)> {
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).expect("a calendar day");
     let range = |a, b| DateRange::new(a, b).expect("start before end");
     vec![
@@ -72,7 +72,7 @@ async fn render(
     id: i64,
     problem: Option<String>,
 ) -> Result<String, WebError> {
-    let (plan, activity, _) = crate::activities::load(state, signed_in, plan, id).await?;
+    let (plan, activity, _) = crate::activities::load(state, &signed_in.0.user, plan, id).await?;
     let records = state.store.monitoring_records(activity.id).await?;
     let periods = periods(plan.year.get())
         .into_iter()

@@ -20,10 +20,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A request refused for its size (413, from the body limit, before any handler ran) answered with
-/// a page that says so, instead of an empty body.
-pub async fn too_large_as_a_page(response: Response) -> Response {
+/// a page that says so (or, from the API, the API's error body), instead of an empty body.
+pub async fn too_large_as_a_page(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
+    }
+    if api {
+        let json = response.headers().get(CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+        if json {
+            return response;
+        }
+        let message = format!("the request is larger than the limit ({} MB)", crate::MAX_BODY_BYTES >> 20);
+        let body = serde_json::json!({"error": "too_large", "message": message});
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
     }
     let message = format!(
         "Файлът е по-голям от допустимото ({} MB). Нищо не е записано; изберете по-малък файл.",
@@ -52,6 +63,9 @@ struct ErrorPage<'a> {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, heading, message) = match &self.0 {
+            WebError::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, "Влезте отново", "Сесията е изтекла или не сте влезли в системата.")
+            }
             WebError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, "Няма такава страница", "Записът не съществува или е премахнат.")
             }
@@ -59,6 +73,7 @@ impl IntoResponse for PageError {
                 (StatusCode::FORBIDDEN, "Нямате достъп", "Тези данни са на друга община или област.")
             }
             WebError::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, "Данните не са приети", m.as_str()),
+            WebError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "Файлът е твърде голям", m.as_str()),
             WebError::StaleEdit(_) => (
                 StatusCode::CONFLICT,
                 "Някой друг промени записа междувременно",

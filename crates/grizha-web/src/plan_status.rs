@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use grizha_domain::ids::{AnnualPlanId, CouncilDecisionId, RowVersion};
 use grizha_domain::plan::{CouncilDecision, PlanStatus};
 use grizha_domain::time::DateRange;
+use grizha_domain::user::User;
 use grizha_store::{Actor, StoreError};
 use serde::Deserialize;
 
@@ -47,6 +48,58 @@ fn day(text: &str, what: &str) -> Result<NaiveDate, WebError> {
         .map_err(|_| WebError::Invalid(format!("{what}: въведете дата (ГГГГ-ММ-ДД)")))
 }
 
+/// Where a plan moves: to public consultation for a period, or to adopted by a council decision.
+pub(crate) enum StatusChange {
+    Consultation(DateRange),
+    Adopted { number: String, date: NaiveDate, body: String },
+}
+
+/// Moves a plan on, based on the plan version the user saw; the decision is recorded only when the
+/// plan has not changed meanwhile.
+pub(crate) async fn move_plan(
+    state: &AppState,
+    user: &User,
+    plan: AnnualPlanId,
+    version: RowVersion,
+    change: StatusChange,
+) -> Result<(), WebError> {
+    let actor = Actor::User(user.clone());
+    let (plan, current) = crate::pages::visible_plan(state, user, plan.get()).await?;
+    let result = match change {
+        StatusChange::Consultation(period) => {
+            state
+                .store
+                .set_plan_status(&actor, plan.id, version, PlanStatus::PublicConsultation, None, Some(period))
+                .await
+        }
+        StatusChange::Adopted { number, date, body } => {
+            if number.trim().is_empty() || body.trim().is_empty() {
+                return Err(WebError::Invalid("въведете номера на решението и органа, който го е приел".into()));
+            }
+            if current != version {
+                return Err(WebError::StaleEdit("the plan changed meanwhile".into()));
+            }
+            let decision = CouncilDecision {
+                id: CouncilDecisionId(0),
+                area: plan.area.clone(),
+                body: body.trim().to_owned(),
+                number: number.trim().to_owned(),
+                date,
+                protocol: None,
+                item: None,
+                text: Some(format!("Приема {}", plan.title)),
+            };
+            let decision = state.store.add_council_decision(&actor, &decision).await?;
+            state.store.set_plan_status(&actor, plan.id, version, PlanStatus::Adopted, Some(decision.id), None).await
+        }
+    };
+    match result {
+        Ok(_) => Ok(()),
+        Err(StoreError::Conflict { .. }) => Err(WebError::StaleEdit("the plan changed meanwhile".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn change_status(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -54,49 +107,20 @@ async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     signed_in.check_csrf(&form.csrf)?;
-    let actor = Actor::User(signed_in.0.user.clone());
-    let (plan, _) = state.store.plan(AnnualPlanId(id)).await?;
-    let version = RowVersion(form.version);
-    let result = match form.status.parse::<PlanStatus>() {
-        Ok(PlanStatus::PublicConsultation) => {
-            let consultation = DateRange::new(day(&form.from, "начало")?, day(&form.to, "край")?)
-                .map_err(|e| WebError::Invalid(e.to_string()))?;
-            state
-                .store
-                .set_plan_status(&actor, plan.id, version, PlanStatus::PublicConsultation, None, Some(consultation))
-                .await
-        }
+    let change = match form.status.parse::<PlanStatus>() {
+        Ok(PlanStatus::PublicConsultation) => StatusChange::Consultation(
+            DateRange::new(day(&form.from, "начало")?, day(&form.to, "край")?)
+                .map_err(|e| WebError::Invalid(e.to_string()))?,
+        ),
         Ok(PlanStatus::Adopted) => {
-            if form.number.trim().is_empty() || form.body.trim().is_empty() {
-                return Err(WebError::Invalid("въведете номера на решението и органа, който го е приел".into()).into());
+            StatusChange::Adopted {
+                number: form.number, date: day(&form.date, "дата на решението")?, body: form.body
             }
-            let decision = CouncilDecision {
-                id: CouncilDecisionId(0),
-                area: plan.area.clone(),
-                body: form.body.trim().to_owned(),
-                number: form.number.trim().to_owned(),
-                date: day(&form.date, "дата на решението")?,
-                protocol: None,
-                item: None,
-                text: Some(format!("Приема {}", plan.title)),
-            };
-            // The plan's version is checked before the decision is recorded.
-            let (_, current) = state.store.plan(plan.id).await?;
-            if current != version {
-                return Err(WebError::StaleEdit("the plan changed meanwhile".into()).into());
-            }
-            let decision = state.store.add_council_decision(&actor, &decision).await?;
-            state.store.set_plan_status(&actor, plan.id, version, PlanStatus::Adopted, Some(decision.id), None).await
         }
         _ => return Err(WebError::Invalid("непознат статус".into()).into()),
     };
-    match result {
-        Ok(_) => {
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            response.headers_mut().insert(LOCATION, format!("/plans/{id}").parse().expect("a local path"));
-            Ok(response)
-        }
-        Err(StoreError::Conflict { .. }) => Err(WebError::StaleEdit("the plan changed meanwhile".into()).into()),
-        Err(e) => Err(e.into()),
-    }
+    move_plan(&state, &signed_in.0.user, AnnualPlanId(id), RowVersion(form.version), change).await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, format!("/plans/{id}").parse().expect("a local path"));
+    Ok(response)
 }

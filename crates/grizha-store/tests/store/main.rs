@@ -692,6 +692,46 @@ story!(a_file_imported_twice_is_recorded_once, |db| {
     assert_eq!((again.id, again.file_name.as_str()), (first.id, "plan-2015.docx"));
 });
 
+story!(an_imported_plan_is_saved_whole_or_not_at_all, |db| {
+    let store = &db.store;
+    let actor = editor(store, "HKV34", "ekspert").await;
+    let source = |sha: &str| grizha_store::NewSourceDocument {
+        file_name: "план-2026.docx".into(),
+        media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+        sha256: Sha256Hex::parse(sha.repeat(64)).unwrap(),
+        size_bytes: 2048,
+    };
+    let plan = |year: i32| NewPlan {
+        area: area("HKV34"),
+        year: Year::new(year).unwrap(),
+        title: format!("Годишен план {year}"),
+        strategy: None,
+        generation: PlanGeneration::ActivityTable,
+    };
+    let rows = [activity("Консултиране на родители", "постоянен"), activity("Информационна кампания", "II тримесечие")];
+    let imported = store.import_plan(&actor, plan(2026), &rows, &source("b")).await.unwrap();
+    let saved = store.plan_activities(imported.id).await.unwrap();
+    assert_eq!(
+        saved.iter().map(|(a, _)| a.text.as_str()).collect::<Vec<_>>(),
+        ["Консултиране на родители", "Информационна кампания"]
+    );
+    assert!(store.source_document_by_sha256(&Sha256Hex::parse("b".repeat(64)).unwrap()).await.unwrap().is_some());
+
+    // The same file again: refused, and no second plan is left behind.
+    let again = store.import_plan(&actor, plan(2027), &rows, &source("b")).await;
+    assert!(matches!(again, Err(StoreError::Duplicate { what: "imported file", .. })), "{again:?}");
+    // A bad row: refused before anything is written.
+    let bad = [activity("", "2027")];
+    assert!(store.import_plan(&actor, plan(2027), &bad, &source("c")).await.is_err());
+    assert_eq!(store.plans_of(&area("HKV34")).await.unwrap().len(), 1);
+    // Another municipality's editor cannot import into HKV34.
+    let other = editor(store, "SZR31", "drug").await;
+    assert!(matches!(
+        store.import_plan(&other, plan(2028), &rows, &source("d")).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+});
+
 story!(a_backup_taken_while_running_restores_what_was_committed, |db| {
     let store = &db.store;
     if db.postgres_url().is_some() && which("pg_dump").is_none() {

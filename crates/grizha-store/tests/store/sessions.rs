@@ -80,3 +80,50 @@ story!(a_disabled_account_signs_in_nowhere, |db| {
     user.disabled = true;
     assert!(store.start_session(&user, now).await.is_err());
 });
+
+story!(an_api_token_acts_for_its_user_until_revoked_and_only_its_owner_or_an_administrator_revokes_it, |db| {
+    let store = &db.store;
+    let user_of = |login: &str, role: Role, area: Option<&str>| NewUser {
+        login: Login::parse(login).unwrap(),
+        display_name: login.into(),
+        password: "дълга парола 123".into(),
+        role,
+        area: area.map(|a| grizha_domain::geography::AreaCode::parse(a).unwrap()),
+    };
+    let expert = store.add_user(&SYSTEM, user_of("ekspert", Role::MunicipalEditor, Some("HKV34"))).await.unwrap();
+    let other = store.add_user(&SYSTEM, user_of("drug", Role::MunicipalEditor, Some("SZR31"))).await.unwrap();
+    let admin = store.add_user(&SYSTEM, user_of("admin", Role::Administrator, None)).await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+
+    let (secret, token) =
+        store.create_api_token(&Actor::User(expert.clone()), "  отчетна таблица ", now).await.unwrap();
+    assert!(secret.starts_with(grizha_store::API_TOKEN_PREFIX) && secret.len() == 71);
+    assert_eq!(token.name, "отчетна таблица");
+    assert!(store.create_api_token(&Actor::User(expert.clone()), " ", now).await.is_err(), "a token needs a name");
+    assert!(store.create_api_token(&SYSTEM, "script", now).await.is_err(), "a token belongs to a user");
+
+    // The secret finds its user and notes the use; a guess, junk or a session-like token do not.
+    assert_eq!(store.api_token_user(&secret, now).await.unwrap(), Some(expert.clone()));
+    assert_eq!(store.api_tokens_of(expert.id).await.unwrap()[0].last_used_at, Some(now));
+    let guess = format!("{}{}", grizha_store::API_TOKEN_PREFIX, "0".repeat(64));
+    assert_eq!(store.api_token_user(&guess, now).await.unwrap(), None);
+    assert_eq!(store.api_token_user("'; DROP TABLE api_tokens; --", now).await.unwrap(), None);
+    assert_eq!(store.api_token_user(&secret[7..], now).await.unwrap(), None);
+
+    // Another editor cannot revoke it; its owner can, and then it signs nobody in.
+    assert!(matches!(
+        store.revoke_api_token(&Actor::User(other.clone()), token.id, now).await,
+        Err(grizha_store::StoreError::Forbidden { .. })
+    ));
+    let revoked = store.revoke_api_token(&Actor::User(expert.clone()), token.id, now).await.unwrap();
+    assert_eq!(revoked.revoked_at, Some(now));
+    assert_eq!(store.api_token_user(&secret, now).await.unwrap(), None);
+
+    // An administrator may revoke anyone's; the list keeps revoked tokens, newest first.
+    let (_, second) = store.create_api_token(&Actor::User(expert.clone()), "втори", now).await.unwrap();
+    store.revoke_api_token(&Actor::User(admin), second.id, now).await.unwrap();
+    let names: Vec<_> =
+        store.api_tokens_of(expert.id).await.unwrap().into_iter().map(|t| (t.name, t.revoked_at.is_some())).collect();
+    assert_eq!(names, [("втори".to_owned(), true), ("отчетна таблица".to_owned(), true)]);
+    assert_eq!(store.history("api_token", &token.id.to_string()).await.unwrap().len(), 2);
+});

@@ -10,6 +10,8 @@ use grizha_web::{AppState, router};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod api;
+
 struct App {
     state: AppState,
     _dir: tempfile::TempDir,
@@ -44,6 +46,7 @@ struct Reply {
     status: StatusCode,
     location: Option<String>,
     cookies: Vec<String>,
+    www_authenticate: Option<String>,
     body: String,
 }
 
@@ -69,10 +72,11 @@ impl App {
         let response = router(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).map(|v| v.to_str().unwrap().to_owned());
         let cookies =
             response.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
         let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Reply { status, location, cookies, body }
+        Reply { status, location, cookies, www_authenticate, body }
     }
 
     async fn get(&self, path: &str, cookies: &str) -> Reply {
