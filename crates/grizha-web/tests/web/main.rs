@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 mod api;
+mod authorisation;
 
 struct App {
     state: AppState,
