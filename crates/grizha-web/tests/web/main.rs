@@ -10,6 +10,8 @@ use grizha_web::{AppState, router};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod editing;
+
 struct App {
     state: AppState,
     _dir: tempfile::TempDir,
