@@ -90,3 +90,74 @@ async fn guessing_the_current_password_on_the_account_page_is_throttled_like_a_l
     let login = Login::parse("ekspert").unwrap();
     assert!(app.state.store.verify_password(&login, PASSWORD).await.unwrap().is_some());
 }
+
+/// The `action` of the form holding the button labelled `label` on a page.
+fn action_of_button(body: &str, label: &str) -> String {
+    let at = body.find(&format!("aria-label=\"{label}\"")).unwrap_or_else(|| panic!("no button {label:?}"));
+    let start = body[..at].rfind("action=\"").unwrap() + 8;
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+/// The texts of a plan page's rows, in order.
+fn row_texts(body: &str) -> Vec<&str> {
+    ["Консултиране на родители", "Обучение на родители", "Информационна кампания"]
+        .into_iter()
+        .map(|text| (body.find(&format!("<td>{text}")).unwrap_or_else(|| panic!("{text}")), text))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_moves_rows_of_a_draft_plan_up_and_down_without_script() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Консултиране на родители", "Обучение на родители", "Информационна кампания"]);
+    // Each row can go up but the first, down but the last; each button says which row it moves.
+    assert_eq!(plan.body.matches("aria-label=\"Премести нагоре: ").count(), 2);
+    assert_eq!(plan.body.matches("aria-label=\"Премести надолу: ").count(), 2);
+    assert!(!plan.body.contains("Премести нагоре: Консултиране на родители\""));
+    let up = action_of_button(&plan.body, "Премести нагоре: Информационна кампания");
+    let (csrf, version) = (plan.csrf(), form_version(&plan.body));
+
+    let moved = app.post(&up, &session, &[("csrf", &csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let back = moved.location.unwrap();
+    assert!(back.starts_with(&format!("{plan_path}#row-")), "back to the row: {back}");
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Консултиране на родители", "Информационна кампания", "Обучение на родители"]);
+    assert!(plan.body.contains(&format!("id=\"{}\"", back.split('#').nth(1).unwrap())));
+
+    // The same button on the page read before: a conflict page, the order as it was.
+    let stale = app.post(&up, &session, &[("csrf", &csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Някой друг промени записа междувременно"), "{}", stale.body);
+    // Down from the fresh page goes through.
+    let down = action_of_button(&plan.body, "Премести надолу: Консултиране на родители");
+    let moved = app
+        .post(&down, &session, &[("csrf", &csrf), ("version", &form_version(&plan.body)), ("direction", "down")])
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]);
+    // The plan's history tells of the moves.
+    assert_eq!(app.get(&format!("{plan_path}/history"), &session).await.body.matches("пренареждане").count(), 2);
+
+    // Filtered, the table hides neighbours: no buttons, and the page says why.
+    let filtered = app.get(&format!("{plan_path}?state=open"), &session).await;
+    assert!(!filtered.body.contains("Премести нагоре") && filtered.body.contains("не е избран филтър"));
+    // Without the session's token, or by another municipality's editor: refused, nothing moves.
+    let version = form_version(&plan.body);
+    let forged = app.post(&up, &session, &[("csrf", ""), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let other = app.session("drug", PASSWORD).await;
+    let other_csrf = app.get("/", &other).await.csrf();
+    let refused = app.post(&up, &other, &[("csrf", &other_csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        row_texts(&app.get(&plan_path, &session).await.body),
+        ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]
+    );
+}
