@@ -217,6 +217,39 @@ pub struct PlanActivity {
     pub strategy_node: Option<StrategyNodeId>,
 }
 
+crate::code_enum!(
+    /// Which way a row of a plan moves: one place up or one place down among its plan's rows.
+    RowMove, "row move" {
+        Up = "up" / "нагоре",
+        Down = "down" / "надолу",
+    }
+);
+
+/// The rows of a plan in their new order after `moving` goes one place `direction`; `order` is
+/// their order now.
+///
+/// # Errors
+///
+/// When `moving` is not among the rows, or is the first row moving up or the last moving down.
+pub fn reordered(
+    order: &[PlanActivityId],
+    moving: PlanActivityId,
+    direction: RowMove,
+) -> Result<Vec<PlanActivityId>, Invalid> {
+    let at = order
+        .iter()
+        .position(|id| *id == moving)
+        .ok_or_else(|| Invalid::new("row move", "the row is not in this plan", moving.to_string()))?;
+    let other = match direction {
+        RowMove::Up => at.checked_sub(1),
+        RowMove::Down => Some(at + 1).filter(|i| *i < order.len()),
+    }
+    .ok_or_else(|| Invalid::new("row move", "the row is already at that end of the plan", direction.as_str()))?;
+    let mut new = order.to_vec();
+    new.swap(at, other);
+    Ok(new)
+}
+
 /// A service entry of a plan under the Закон за социалните услуги.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanServiceEntry {
@@ -237,6 +270,20 @@ pub struct PlanServiceEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_moves_one_place_and_not_past_either_end() {
+        let ids = |n: &[i64]| n.iter().copied().map(PlanActivityId).collect::<Vec<_>>();
+        let order = ids(&[7, 3, 9]);
+        assert_eq!(reordered(&order, PlanActivityId(3), RowMove::Up).unwrap(), ids(&[3, 7, 9]));
+        assert_eq!(reordered(&order, PlanActivityId(3), RowMove::Down).unwrap(), ids(&[7, 9, 3]));
+        assert_eq!(reordered(&order, PlanActivityId(9), RowMove::Up).unwrap(), ids(&[7, 9, 3]));
+        assert!(reordered(&order, PlanActivityId(7), RowMove::Up).is_err());
+        assert!(reordered(&order, PlanActivityId(9), RowMove::Down).is_err());
+        assert!(reordered(&order, PlanActivityId(4), RowMove::Up).is_err(), "not a row of the plan");
+        assert_eq!("down".parse::<RowMove>().unwrap(), RowMove::Down);
+        assert!("sideways".parse::<RowMove>().is_err());
+    }
 
     fn plan(status: PlanStatus) -> AnnualPlan {
         AnnualPlan {

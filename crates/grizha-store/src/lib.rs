@@ -41,7 +41,7 @@ pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
 pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, random_token};
 pub use strategies::{NewIndicator, NewStrategy, StrategyTree};
-pub use users::NewUser;
+pub use users::{MIN_PASSWORD_CHARS, NewUser, PasswordChange};
 
 /// Which database a store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use grizha_domain::ids::{
 };
 use grizha_domain::plan::{
     AnnualPlan, CouncilDecision, Funding, Party, PlanActivity, PlanGeneration, PlanPart, PlanServiceEntry, PlanStatus,
-    ScheduleMark,
+    RowMove, ScheduleMark, reordered,
 };
 use grizha_domain::time::{DateRange, Year};
 use sqlx::types::Json;
@@ -537,6 +537,52 @@ impl Store {
                 expected_results: activity.expected_results.clone(), location: activity.location.clone(), schedule: activity.schedule.clone(),
                 service_type: activity.service_type.clone(), service: activity.service, strategy_node: activity.strategy_node, ..old.clone() };
             audit!(tx, actor, "plan_activity", id, "update", snapshot(&old), snapshot(&new));
+            tx.commit().await?;
+        });
+        Ok(based_on.next())
+    }
+
+    /// Moves a row of an editable plan one place up or down. The plan's version is the one the
+    /// page was read at and moves on, so two reorders from pages read at the same time conflict
+    /// instead of interleaving. In one transaction the rows are numbered afresh in their new order
+    /// (positions need not have been distinct or contiguous before) and the move is audited on the
+    /// plan with the order before and after. The rows keep their own versions: a move changes no
+    /// row's content, so a row's edit form stays valid.
+    pub async fn move_plan_activity(
+        &self,
+        actor: &Actor,
+        plan: AnnualPlanId,
+        activity: PlanActivityId,
+        direction: RowMove,
+        based_on: RowVersion,
+    ) -> Result<RowVersion> {
+        self.editable_plan(actor, plan).await?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query(
+                "UPDATE annual_plans SET version = version + 1 WHERE id = $1 AND version = $2 AND status IN ('draft', 'public_consultation')",
+            )
+            .bind(plan.get()).bind(based_on.0).execute(&mut *tx).await?;
+            if updated.rows_affected() != 1 {
+                let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM annual_plans WHERE id = $1").bind(plan.get()).fetch_optional(&mut *tx).await?;
+                check_version("plan", plan, based_on, actual)?;
+                return Err(Invalid::new("plan", "an adopted plan is frozen; amend it to make a new version", "").into());
+            }
+            let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT id, position FROM plan_activities WHERE plan_id = $1 ORDER BY position, id")
+                .bind(plan.get()).fetch_all(&mut *tx).await?;
+            let before: Vec<PlanActivityId> = rows.iter().map(|(id, _)| PlanActivityId(*id)).collect();
+            if !before.contains(&activity) {
+                return Err(StoreError::NotFound { entity: "plan activity", id: activity.to_string() });
+            }
+            let after = reordered(&before, activity, direction)?;
+            for (position, id) in after.iter().enumerate() {
+                let position = i64::try_from(position).unwrap_or(i64::MAX);
+                if rows.iter().any(|(row, at)| *row == id.get() && *at != position) {
+                    sqlx::query("UPDATE plan_activities SET position = $1 WHERE id = $2").bind(position).bind(id.get()).execute(&mut *tx).await?;
+                }
+            }
+            audit!(tx, actor, "annual_plan", plan, "reorder", snapshot(&serde_json::json!({"order": before})),
+                snapshot(&serde_json::json!({"order": after, "moved": activity, "direction": direction})));
             tx.commit().await?;
         });
         Ok(based_on.next())

@@ -7,6 +7,7 @@ use grizha_domain::ids::UserId;
 use grizha_domain::user::{Login, Role, User};
 
 use crate::audit::{audit, snapshot};
+use crate::sessions::token_hash;
 use crate::sql;
 use crate::{Actor, Result, Store, StoreError, WritePool, on_pool, stored};
 
@@ -29,6 +30,15 @@ impl std::fmt::Debug for NewUser {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// What became of a request to change one's password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// The new password is in force; the account's other sessions (this many) have ended.
+    Changed { other_sessions_ended: u64 },
+    /// The current password given was not the account's: nothing changed.
+    WrongCurrentPassword,
+}
 
 fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
@@ -127,6 +137,56 @@ impl Store {
             return Ok(None);
         }
         Ok(self.user_by_login(login).await?.filter(|u| !u.disabled))
+    }
+
+    /// A signed-in user changes their own password: `current` must be the password in force, `new`
+    /// at least [`MIN_PASSWORD_CHARS`] characters. In one transaction the hash is replaced (only if
+    /// it is still the one `current` was checked against), every session of the account but
+    /// `keep_session` (the cookie token of the session asking) ends, and the change is audited —
+    /// without any hash.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep_session: &str,
+    ) -> Result<PasswordChange> {
+        let Actor::User(user) = actor else {
+            return Err(StoreError::Forbidden {
+                actor: actor.label(),
+                action: "change a password (only the account's own user does)".into(),
+            });
+        };
+        let hash: Option<String> = on_pool!(self, pool => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1 AND NOT disabled")
+            .bind(user.id.get()).fetch_optional(pool).await)?;
+        let Some(old_hash) = hash else {
+            return Err(StoreError::Forbidden {
+                actor: actor.label(),
+                action: "change the password of a disabled account".into(),
+            });
+        };
+        // Checked outside the transaction: hashing takes a while and must not hold the write lock.
+        if Argon2::default().verify_password(current.as_bytes(), old_hash.as_str()).is_err() {
+            return Ok(PasswordChange::WrongCurrentPassword);
+        }
+        let new_hash = hash_password(new)?;
+        let keep = token_hash(keep_session);
+        let change = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2 AND password_hash = $3")
+                .bind(&new_hash).bind(user.id.get()).bind(&old_hash).execute(&mut *tx).await?;
+            if updated.rows_affected() != 1 {
+                // Changed meanwhile (another tab): `current` is no longer the password in force.
+                return Ok(PasswordChange::WrongCurrentPassword);
+            }
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user.id.get()).bind(&keep).execute(&mut *tx).await?.rows_affected();
+            audit!(tx, actor, "user", user.id.get(), "password", None, snapshot(&serde_json::json!({"password": "changed", "other_sessions_ended": ended})));
+            tx.commit().await?;
+            PasswordChange::Changed { other_sessions_ended: ended }
+        });
+        tracing::info!(login = %user.login, "password changed");
+        Ok(change)
     }
 
     pub async fn count_users(&self) -> Result<i64> {

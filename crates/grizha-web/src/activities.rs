@@ -16,7 +16,7 @@ use axum::routing::get;
 use grizha_domain::codes::{FundingKindCode, InstitutionCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext};
 use grizha_domain::ids::{AnnualPlanId, PlanActivityId, RowVersion};
-use grizha_domain::plan::{Funding, Party, PlanActivity};
+use grizha_domain::plan::{Funding, Party, PlanActivity, RowMove};
 use grizha_store::{Actor, NewActivity, StoreError};
 use serde::Deserialize;
 
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/plans/{plan}/activities", axum::routing::post(add))
         .route("/plans/{plan}/activities/{id}/edit", get(edit_form).post(save))
+        .route("/plans/{plan}/activities/{id}/move", axum::routing::post(move_row))
 }
 
 /// The editable fields of a row, as the form shows them.
@@ -238,6 +239,49 @@ async fn save(
             let html =
                 page(&signed_in, &plan, &current, RowVersion(form.version), form.row, None, Some(e.to_string()))?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    csrf: String,
+    /// The plan's version the page was read at.
+    version: i64,
+    direction: String,
+}
+
+/// Moves a row of a draft plan (or one in consultation) one place up or down, and goes back to the
+/// row on the plan page. A page read before another change of the plan gets the conflict page.
+async fn move_row(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((plan, id)): Path<(i64, i64)>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let Ok(direction) = form.direction.parse::<RowMove>() else {
+        return Err(WebError::Invalid("Посоката е нагоре или надолу.".into()).into());
+    };
+    let (plan, _) = crate::pages::visible_plan(&state, &signed_in.0.user, plan).await?;
+    if !plan.status.is_editable() {
+        return Err(WebError::Invalid(
+            "Планът е приет; редът на дейностите се променя чрез изменение на плана.".into(),
+        )
+        .into());
+    }
+    let actor = Actor::User(signed_in.0.user.clone());
+    match state.store.move_plan_activity(&actor, plan.id, PlanActivityId(id), direction, RowVersion(form.version)).await
+    {
+        Ok(_) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let to = format!("/plans/{}#row-{id}", plan.id.get());
+            response.headers_mut().insert(LOCATION, to.parse().expect("a local path"));
+            Ok(response)
+        }
+        Err(StoreError::Invalid(_)) => {
+            Err(WebError::Invalid(format!("Дейността не може да се премести {}.", direction.label_bg())).into())
         }
         Err(e) => Err(e.into()),
     }

@@ -107,19 +107,19 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    fn blocked(&self, login: &str, now: Instant) -> bool {
+    pub(crate) fn blocked(&self, login: &str, now: Instant) -> bool {
         let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let recent = failures.entry(login.to_lowercase()).or_default();
         recent.retain(|at| now.duration_since(*at) < THROTTLE_WINDOW);
         recent.len() >= MAX_FAILED_LOGINS
     }
-    fn failed(&self, login: &str, now: Instant) {
+    pub(crate) fn failed(&self, login: &str, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         failures.entry(login.to_lowercase()).or_default().push(now);
         // Forget names with no failure in the window, so the map stays small.
         failures.retain(|_, at| at.iter().any(|t| now.duration_since(*t) < THROTTLE_WINDOW));
     }
-    fn succeeded(&self, login: &str) {
+    pub(crate) fn succeeded(&self, login: &str) {
         self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&login.to_lowercase());
     }
 }

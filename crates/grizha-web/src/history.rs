@@ -44,6 +44,7 @@ fn action_label(action: &str) -> &'static str {
         "status" => "смяна на статуса",
         "amend" => "изменение",
         "supersede" => "заменен с нова версия",
+        "reorder" => "пренареждане",
         _ => "друго",
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP server of Grizha: the router, its layers, and how errors become responses.
 //! Handlers are short scripts: typed input → the store → a response.
 
+mod account;
 mod activities;
 pub mod api;
 pub mod auth;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(pages::router())
         .merge(import::router())
         .merge(activities::router())

@@ -214,6 +214,9 @@ struct PlanRowView {
     results: String,
     state: String,
     late: bool,
+    /// First and last row of the whole plan (which way it can move).
+    first: bool,
+    last: bool,
 }
 
 #[derive(Template)]
@@ -229,6 +232,8 @@ struct PlanPage {
     adopted: Option<String>,
     /// Whether the user may edit the rows now (a draft or a plan in consultation, of their unit).
     editable: bool,
+    /// Whether the rows show the buttons that move them: editable, and no filter hides a neighbour.
+    reorderable: bool,
     /// The plan's version, for the status forms.
     version: i64,
     /// Whether the plan may go to public consultation now (a draft of the user's unit).
@@ -262,7 +267,7 @@ async fn plan_page(
     let mut rows = Vec::new();
     let (mut last_section, mut last_goal): (Option<String>, Option<String>) = (None, None);
     let total = activities.len();
-    for (activity, _) in activities {
+    for (index, (activity, _)) in activities.into_iter().enumerate() {
         let latest = store.monitoring_records(activity.id).await?.into_iter().map(|(r, _)| r).next_back();
         let status = latest.as_ref().map(|r| r.status);
         let finished = matches!(status, Some(ActivityStatus::Done | ActivityStatus::Cancelled));
@@ -323,6 +328,8 @@ async fn plan_page(
                 |r| format!("{} ({}%)", r.status.label_bg(), r.progress.percent()),
             ),
             late,
+            first: index == 0,
+            last: index + 1 == total,
         });
     }
     let adopted = match plan.adopted_by {
@@ -334,6 +341,10 @@ async fn plan_page(
             .map(|d| format!("приет с решение № {} от {} на {}", d.number, d.date.format("%d.%m.%Y"), d.body)),
         None => None,
     };
+    let editable = plan.status.is_editable() && session.user.may_edit(&plan.area);
+    let unfiltered = [&filter.section, &filter.party, &filter.funding, &filter.state]
+        .into_iter()
+        .all(|chosen| PlanFilter::chosen(chosen).is_none());
     let page = PlanPage {
         user_name: session.user.display_name.clone(),
         csrf: session.csrf_token.clone(),
@@ -343,7 +354,8 @@ async fn plan_page(
         year: plan.year.get(),
         status: plan.status.label_bg(),
         adopted,
-        editable: plan.status.is_editable() && session.user.may_edit(&plan.area),
+        editable,
+        reorderable: editable && unfiltered,
         version: plan_version.0,
         may_consult: plan.status == grizha_domain::plan::PlanStatus::Draft && session.user.may_edit(&plan.area),
         filter,

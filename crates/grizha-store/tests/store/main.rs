@@ -1,6 +1,7 @@
 //! The storage story, told once and run on SQLite and on PostgreSQL.
 
 mod common;
+mod editing;
 mod processes;
 mod sessions;
 

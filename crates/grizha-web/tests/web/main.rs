@@ -12,6 +12,7 @@ use tower::ServiceExt;
 
 mod api;
 mod authorisation;
+mod editing;
 
 struct App {
     state: AppState,

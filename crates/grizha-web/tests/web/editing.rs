@@ -1,0 +1,163 @@
+//! The editing stories: a user changes their password, reorders the rows of a draft plan, copies a
+//! plan as the start of next year's, attaches evidence to monitoring, and enters the actual values
+//! of a strategy's indicators.
+
+use super::*;
+
+#[tokio::test]
+async fn a_user_changes_their_password_and_is_signed_out_everywhere_else() {
+    let app = app().await;
+    let here = app.session("ekspert", PASSWORD).await;
+    let elsewhere = app.session("ekspert", PASSWORD).await;
+    // The name in the header leads to the account page.
+    let home = app.get("/", &here).await;
+    assert!(home.body.contains("<a href=\"/account\""), "{}", home.body);
+    let page = app.get("/account", &here).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for label in ["Текуща парола", "Нова парола", "Новата парола още веднъж"]
+    {
+        assert!(page.body.contains(label), "{label}");
+    }
+    let csrf = page.csrf();
+    let change = |current: &'static str, new: &'static str, repeated: &'static str, csrf: String| {
+        let app = &app;
+        let here = here.clone();
+        async move {
+            app.post(
+                "/account/password",
+                &here,
+                &[("csrf", &csrf), ("current", current), ("new", new), ("repeated", repeated)],
+            )
+            .await
+        }
+    };
+
+    // Too short, typed differently, or the wrong current password: said, and nothing changes.
+    let short = change(PASSWORD, "кратка", "кратка", csrf.clone()).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("поне 10 знака"), "{}", short.body);
+    let mismatch = change(PASSWORD, "нова дълга парола", "нова дълга парола!", csrf.clone()).await;
+    assert!(mismatch.body.contains("не съвпадат"), "{}", mismatch.body);
+    let wrong = change("не е паролата", "нова дълга парола", "нова дълга парола", csrf.clone()).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Текущата парола е грешна"), "{}", wrong.body);
+    // A form without the session's token is refused.
+    let forged = change(PASSWORD, "нова дълга парола", "нова дълга парола", "0".repeat(64)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/", &elsewhere).await.status, StatusCode::OK, "nothing has changed yet");
+
+    let changed = change(PASSWORD, "нова дълга парола", "нова дълга парола", csrf.clone()).await;
+    assert_eq!((changed.status, changed.location.as_deref()), (StatusCode::SEE_OTHER, Some("/account?changed=1")));
+    let after = app.get("/account?changed=1", &here).await;
+    assert!(after.body.contains("Паролата е сменена"), "{}", after.body);
+    // This session stays; the other one has ended.
+    assert_eq!(app.get("/", &here).await.status, StatusCode::OK);
+    assert_eq!(app.get("/", &elsewhere).await.location.as_deref(), Some("/login"));
+    // The old password no longer signs in; the new one does.
+    assert_eq!(app.sign_in("ekspert", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.sign_in("ekspert", "нова дълга парола").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_on_the_account_page_is_throttled_like_a_login() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let csrf = app.get("/account", &session).await.csrf();
+    let attempt = |current: &'static str| {
+        let (app, session, csrf) = (&app, session.clone(), csrf.clone());
+        async move {
+            app.post(
+                "/account/password",
+                &session,
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("new", "нова дълга парола"),
+                    ("repeated", "нова дълга парола"),
+                ],
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("грешна парола").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let blocked = attempt(PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.body.contains("Твърде много грешни пароли"), "{}", blocked.body);
+    // Signing in is blocked too (the same count), and the password has not changed.
+    assert_eq!(app.sign_in("ekspert", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let login = Login::parse("ekspert").unwrap();
+    assert!(app.state.store.verify_password(&login, PASSWORD).await.unwrap().is_some());
+}
+
+/// The `action` of the form holding the button labelled `label` on a page.
+fn action_of_button(body: &str, label: &str) -> String {
+    let at = body.find(&format!("aria-label=\"{label}\"")).unwrap_or_else(|| panic!("no button {label:?}"));
+    let start = body[..at].rfind("action=\"").unwrap() + 8;
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+/// The texts of a plan page's rows, in order.
+fn row_texts(body: &str) -> Vec<&str> {
+    ["Консултиране на родители", "Обучение на родители", "Информационна кампания"]
+        .into_iter()
+        .map(|text| (body.find(&format!("<td>{text}")).unwrap_or_else(|| panic!("{text}")), text))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect()
+}
+
+#[tokio::test]
+async fn an_editor_moves_rows_of_a_draft_plan_up_and_down_without_script() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Консултиране на родители", "Обучение на родители", "Информационна кампания"]);
+    // Each row can go up but the first, down but the last; each button says which row it moves.
+    assert_eq!(plan.body.matches("aria-label=\"Премести нагоре: ").count(), 2);
+    assert_eq!(plan.body.matches("aria-label=\"Премести надолу: ").count(), 2);
+    assert!(!plan.body.contains("Премести нагоре: Консултиране на родители\""));
+    let up = action_of_button(&plan.body, "Премести нагоре: Информационна кампания");
+    let (csrf, version) = (plan.csrf(), form_version(&plan.body));
+
+    let moved = app.post(&up, &session, &[("csrf", &csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let back = moved.location.unwrap();
+    assert!(back.starts_with(&format!("{plan_path}#row-")), "back to the row: {back}");
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Консултиране на родители", "Информационна кампания", "Обучение на родители"]);
+    assert!(plan.body.contains(&format!("id=\"{}\"", back.split('#').nth(1).unwrap())));
+
+    // The same button on the page read before: a conflict page, the order as it was.
+    let stale = app.post(&up, &session, &[("csrf", &csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Някой друг промени записа междувременно"), "{}", stale.body);
+    // Down from the fresh page goes through.
+    let down = action_of_button(&plan.body, "Премести надолу: Консултиране на родители");
+    let moved = app
+        .post(&down, &session, &[("csrf", &csrf), ("version", &form_version(&plan.body)), ("direction", "down")])
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    let plan = app.get(&plan_path, &session).await;
+    assert_eq!(row_texts(&plan.body), ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]);
+    // The plan's history tells of the moves.
+    assert_eq!(app.get(&format!("{plan_path}/history"), &session).await.body.matches("пренареждане").count(), 2);
+
+    // Filtered, the table hides neighbours: no buttons, and the page says why.
+    let filtered = app.get(&format!("{plan_path}?state=open"), &session).await;
+    assert!(!filtered.body.contains("Премести нагоре") && filtered.body.contains("не е избран филтър"));
+    // Without the session's token, or by another municipality's editor: refused, nothing moves.
+    let version = form_version(&plan.body);
+    let forged = app.post(&up, &session, &[("csrf", ""), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let other = app.session("drug", PASSWORD).await;
+    let other_csrf = app.get("/", &other).await.csrf();
+    let refused = app.post(&up, &other, &[("csrf", &other_csrf), ("version", &version), ("direction", "up")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        row_texts(&app.get(&plan_path, &session).await.body),
+        ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]
+    );
+}
