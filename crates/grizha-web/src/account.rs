@@ -1,10 +1,12 @@
 //! The signed-in user's own account: `/account`, linked from the name in the header.
 //!
-//! Today one section, the password: the current password, the new one twice. A wrong current
-//! password counts as a failed login (the same throttle), so a session left open does not let
-//! anyone guess the password at speed. After a change the account's other sessions end; this one
-//! stays. Further sections (API tokens) are further fields of [`AccountPage`] and further
-//! `<section>`s of `account_page.html`.
+//! Two sections:
+//! - the password: the current password, the new one twice. A wrong current password counts as a
+//!   failed login (the same throttle), so a session left open does not let anyone guess the
+//!   password at speed. After a change the account's other sessions end; this one stays;
+//! - API tokens for programs that use the JSON API as this user: named, shown once when made
+//!   (the page that shows it is not a redirect target, so the secret is in no URL or history),
+//!   listed with when they were made and last used, revocable.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -21,7 +23,20 @@ use crate::pages::PageError;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/account", get(account_page)).route("/account/password", post(change_password))
+    Router::new()
+        .route("/account", get(account_page))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+/// A token in the list of the account page.
+struct TokenLine {
+    id: i64,
+    name: String,
+    created: String,
+    last_used: String,
+    revoked: Option<String>,
 }
 
 #[derive(Template)]
@@ -35,15 +50,44 @@ struct AccountPage<'a> {
     /// Said at the top of the page: what was done, or why not.
     notice: Option<&'a str>,
     problem: Option<&'a str>,
+    tokens: Vec<TokenLine>,
+    /// A token just made: its secret, shown this once.
+    new_token: Option<&'a str>,
 }
 
-fn render(
+async fn render(
+    state: &AppState,
     signed_in: &SignedIn,
     status: StatusCode,
     notice: Option<&str>,
     problem: Option<&str>,
 ) -> Result<Response, WebError> {
+    render_with_token(state, signed_in, status, notice, problem, None).await
+}
+
+async fn render_with_token(
+    state: &AppState,
+    signed_in: &SignedIn,
+    status: StatusCode,
+    notice: Option<&str>,
+    problem: Option<&str>,
+    new_token: Option<&str>,
+) -> Result<Response, WebError> {
     let user = &signed_in.0.user;
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%d.%m.%Y %H:%M").to_string();
+    let tokens = state
+        .store
+        .api_tokens_of(user.id)
+        .await?
+        .into_iter()
+        .map(|t| TokenLine {
+            id: t.id,
+            name: t.name,
+            created: day(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "не е ползван".to_owned(), day),
+            revoked: t.revoked_at.map(day),
+        })
+        .collect();
     let html = AccountPage {
         user_name: &user.display_name,
         csrf: &signed_in.0.csrf_token,
@@ -52,6 +96,8 @@ fn render(
         min_password_chars: MIN_PASSWORD_CHARS,
         notice,
         problem,
+        tokens,
+        new_token,
     }
     .render()
     .map_err(|e| WebError::Internal(e.to_string()))?;
@@ -62,11 +108,61 @@ fn render(
 struct Shown {
     #[serde(default)]
     changed: Option<String>,
+    #[serde(default)]
+    revoked: Option<String>,
 }
 
-async fn account_page(signed_in: SignedIn, Query(shown): Query<Shown>) -> Result<Response, PageError> {
-    let notice = shown.changed.is_some().then_some("Паролата е сменена. Сесиите ви на други места са прекратени.");
-    Ok(render(&signed_in, StatusCode::OK, notice, None)?)
+async fn account_page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(shown): Query<Shown>,
+) -> Result<Response, PageError> {
+    let notice = match (shown.changed.is_some(), shown.revoked.is_some()) {
+        (true, _) => Some("Паролата е сменена. Сесиите ви на други места са прекратени."),
+        (_, true) => Some("Ключът е отменен; програмите, които го ползват, вече нямат достъп."),
+        _ => None,
+    };
+    Ok(render(&state, &signed_in, StatusCode::OK, notice, None).await?)
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+/// Makes an API token and shows it once.
+async fn create_token(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let actor = Actor::User(signed_in.0.user.clone());
+    match state.store.create_api_token(&actor, &form.name, chrono::Utc::now()).await {
+        Ok((secret, _)) => {
+            let notice = "Ключът е създаден. Копирайте го сега — няма да бъде показан отново.";
+            Ok(render_with_token(&state, &signed_in, StatusCode::CREATED, Some(notice), None, Some(&secret)).await?)
+        }
+        Err(StoreError::Invalid(_)) => {
+            let problem = "Дайте име на ключа (до 100 знака), например името на програмата, която ще го ползва.";
+            Ok(render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(problem)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    state.store.revoke_api_token(&Actor::User(signed_in.0.user.clone()), id, chrono::Utc::now()).await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    response.headers_mut().insert(LOCATION, "/account?revoked=1".parse().expect("a local path"));
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -102,10 +198,10 @@ async fn change_password(
     let now = std::time::Instant::now();
     if state.logins.blocked(&login, now) {
         let message = "Твърде много грешни пароли. Опитайте отново след 15 минути.";
-        return Ok(render(&signed_in, StatusCode::TOO_MANY_REQUESTS, None, Some(message))?);
+        return Ok(render(&state, &signed_in, StatusCode::TOO_MANY_REQUESTS, None, Some(message)).await?);
     }
     if let Some(problem) = new_password_problem(&form) {
-        return Ok(render(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&problem))?);
+        return Ok(render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&problem)).await?);
     }
     let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
     let actor = Actor::User(signed_in.0.user.clone());
@@ -119,11 +215,11 @@ async fn change_password(
         Ok(PasswordChange::WrongCurrentPassword) => {
             state.logins.failed(&login, now);
             let message = "Текущата парола е грешна. Паролата не е сменена.";
-            Ok(render(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message))?)
+            Ok(render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await?)
         }
         Err(StoreError::Invalid(_)) => {
             let message = format!("Новата парола трябва да е поне {MIN_PASSWORD_CHARS} знака.");
-            Ok(render(&signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&message))?)
+            Ok(render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&message)).await?)
         }
         Err(e) => Err(e.into()),
     }

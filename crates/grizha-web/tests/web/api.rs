@@ -444,3 +444,44 @@ async fn the_openapi_document_describes_exactly_the_routes_that_answer() {
     }
     assert!(checked >= 10, "only {checked} reads were checked against their schemas");
 }
+
+#[tokio::test]
+async fn a_user_makes_a_token_on_the_account_page_sees_it_once_and_revokes_it() {
+    let app = demo_app().await;
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
+    let page = app.get("/account", &session).await;
+    let csrf = page.csrf();
+    assert!(page.body.contains("Ключове за API"));
+
+    let made = app.post("/account/tokens", &session, &[("csrf", &csrf), ("name", "Отчетна <таблица>")]).await;
+    assert_eq!(made.status, StatusCode::CREATED);
+    let at = made.body.find("value=\"grizha_").expect("the new token is shown") + 7;
+    let secret = made.body[at..at + 71].to_owned();
+    assert!(made.body.contains("Отчетна &#60;таблица&#62;"), "the name is escaped");
+    assert_eq!(app.api_get("/api/v1/me", &secret).await.json["login"], "demo-iztok");
+    // Shown once: the page read again lists the token by name only.
+    let again = app.get("/account", &session).await;
+    assert!(!again.body.contains(&secret));
+    assert!(again.body.contains("Отчетна &#60;таблица&#62;"));
+    // A forged form makes nothing; a nameless token is refused with the reason.
+    assert_eq!(
+        app.post("/account/tokens", &session, &[("csrf", "x"), ("name", "a")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let nameless = app.post("/account/tokens", &session, &[("csrf", &csrf), ("name", " ")]).await;
+    assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Someone else cannot revoke it; its owner can, and the program is shut out.
+    let store = &app.state.store;
+    let user = store.user_by_login(&Login::parse("demo-iztok").unwrap()).await.unwrap().unwrap();
+    let id = store.api_tokens_of(user.id).await.unwrap()[0].id;
+    let other = app.session("demo-zapad", "demo-zapad-pass").await;
+    let other_csrf = app.get("/account", &other).await.csrf();
+    let refused = app.post(&format!("/account/tokens/{id}/revoke"), &other, &[("csrf", &other_csrf)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.api_get("/api/v1/me", &secret).await.status, StatusCode::OK);
+    let revoked = app.post(&format!("/account/tokens/{id}/revoke"), &session, &[("csrf", &csrf)]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert!(app.get("/account", &session).await.body.contains("отменен на"));
+    assert_error(&app.api_get("/api/v1/me", &secret).await, StatusCode::UNAUTHORIZED, "unauthenticated");
+}

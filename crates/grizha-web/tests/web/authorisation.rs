@@ -46,6 +46,8 @@ enum Surface {
 const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("GET /", Surface::Page, Access::AnySignedIn),
     ("GET /import", Surface::Page, Access::AnySignedIn),
+    ("GET /account", Surface::Page, Access::AnySignedIn),
+    ("POST /account/tokens", Surface::Page, Access::AnySignedIn),
     ("GET /plans/{plan}", Surface::Page, Access::Read),
     ("GET /plans/{plan}/history", Surface::Page, Access::Read),
     ("GET /plans/{plan}/activities/{activity}/history", Surface::Page, Access::Read),
@@ -57,6 +59,7 @@ const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("POST /plans/{plan}/activities", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/edit", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/monitoring", Surface::Page, Access::Edit),
+    ("POST /plans/{plan}/activities/{activity}/move", Surface::Page, Access::Edit),
     ("POST /plans/{fresh_plan}/status", Surface::Page, Access::Edit),
     ("POST /import/{upload}/accept", Surface::Page, Access::Edit),
     ("GET /api/v1/me", Surface::Api, Access::AnySignedIn),
@@ -224,6 +227,11 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
             ("progress", "40".into()),
             ("comment", String::new()),
         ],
+        "POST /account/tokens" => vec![("name", "таблица".into())],
+        "POST /plans/{plan}/activities/{activity}/move" => {
+            let version = store.plan(AnnualPlanId(t.plan)).await.unwrap().1.0;
+            vec![("version", version.to_string()), ("direction", "down".into())]
+        }
         "POST /plans/{fresh_plan}/status" => vec![
             ("version", fresh_version.to_string()),
             ("status", "public_consultation".into()),
