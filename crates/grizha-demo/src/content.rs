@@ -1112,6 +1112,7 @@ pub(crate) async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Resu
     store
         .add_region(actor, &Region { code: region.clone(), name: REGION_NAME.into(), nuts3: "BG000".into() }, opened)
         .await?;
+    let mut ngos = Vec::new();
     for (index, town) in TOWNS.iter().enumerate() {
         let municipality = Municipality {
             code: MunicipalityCode::parse(town.code)?,
@@ -1120,10 +1121,16 @@ pub(crate) async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Resu
             centre: SettlementCode::parse(town.centre_ekatte)?,
         };
         store.add_municipality(actor, &municipality, opened).await?;
-        load_town(store, actor, today, index, town).await?;
+        ngos.push((municipality.code.clone(), load_town(store, actor, today, index, town).await?));
     }
     for c in credentials() {
-        store
+        let provider_of = match (&c.role, &c.area) {
+            (Role::Provider, Some(AreaCode::Municipality(m))) => {
+                ngos.iter().find(|(code, _)| code == m).map(|(_, o)| *o)
+            }
+            _ => None,
+        };
+        let user = store
             .add_user(
                 actor,
                 NewUser {
@@ -1135,11 +1142,22 @@ pub(crate) async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Resu
                 },
             )
             .await?;
+        if let Some(organisation) = provider_of {
+            store.set_user_organisation(actor, user.id, Some(organisation)).await?;
+        }
     }
     Ok(())
 }
 
-async fn load_town(store: &Store, actor: &Actor, today: NaiveDate, index: usize, town: &Town) -> Result<(), DemoError> {
+/// Loads one municipality's strategy, plans, registry and monitoring; returns the NGO that provides
+/// some of its services (its provider account works for it).
+async fn load_town(
+    store: &Store,
+    actor: &Actor,
+    today: NaiveDate,
+    index: usize,
+    town: &Town,
+) -> Result<grizha_domain::ids::OrganisationId, DemoError> {
     let code = MunicipalityCode::parse(town.code)?;
     let area = AreaCode::Municipality(code.clone());
     let council = format!("Общински съвет – {}", town.name);
@@ -1492,7 +1510,7 @@ async fn load_town(store: &Store, actor: &Actor, today: NaiveDate, index: usize,
             version = store.move_submission(actor, submission.id, version, *next, comment).await?;
         }
     }
-    Ok(())
+    Ok(ngo.id)
 }
 
 /// Records the 2025 plan's progress: the first half year, then the year, for the periods that ended before `today`.

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::geography::AreaCode;
-use crate::ids::UserId;
+use crate::geography::MunicipalityCode;
+use crate::ids::{OrganisationId, UserId};
 use crate::validated_string;
 
 validated_string!(
@@ -35,6 +36,9 @@ pub struct User {
     /// The municipality or region the user works for; `None` for an administrator of the whole system.
     pub area: Option<AreaCode>,
     pub disabled: bool,
+    /// For a provider: the organisation it works for, whose services it keeps up to date.
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
 }
 
 impl User {
@@ -53,6 +57,21 @@ impl User {
             (Role::MunicipalEditor, Some(own @ AreaCode::Municipality(_))) => own == area,
             _ => false,
         }
+    }
+
+    /// Whether the user may change the yearly data (capacity, places, staff) of a service of
+    /// `municipality` provided by `provider`: whoever may edit the municipality, and a provider
+    /// working for that organisation in that municipality.
+    pub fn may_edit_service(&self, municipality: &MunicipalityCode, provider: Option<OrganisationId>) -> bool {
+        let area = AreaCode::Municipality(municipality.clone());
+        if self.may_edit(&area) {
+            return true;
+        }
+        self.role == Role::Provider
+            && !self.disabled
+            && self.area.as_ref() == Some(&area)
+            && self.organisation.is_some()
+            && self.organisation == provider
     }
 
     /// Whether the user may see data of `area`: administrators everything; a user of a region that
@@ -88,7 +107,25 @@ mod tests {
             role,
             area: area.map(|a| AreaCode::parse(a).unwrap()),
             disabled: false,
+            organisation: None,
         }
+    }
+
+    #[test]
+    fn a_provider_keeps_its_own_services_up_to_date_and_no_others() {
+        let dem01 = MunicipalityCode::parse("DEM01").unwrap();
+        let mut provider = user(Role::Provider, Some("DEM01"));
+        assert!(!provider.may_edit_service(&dem01, Some(OrganisationId(7))), "not linked to an organisation");
+        provider.organisation = Some(OrganisationId(7));
+        assert!(provider.may_edit_service(&dem01, Some(OrganisationId(7))));
+        assert!(!provider.may_edit_service(&dem01, Some(OrganisationId(8))), "another provider's service");
+        assert!(!provider.may_edit_service(&dem01, None));
+        assert!(!provider.may_edit_service(&MunicipalityCode::parse("DEM02").unwrap(), Some(OrganisationId(7))));
+        assert!(!provider.may_edit(&AreaCode::Municipality(dem01.clone())), "nothing else of the municipality");
+        provider.disabled = true;
+        assert!(!provider.may_edit_service(&dem01, Some(OrganisationId(7))));
+        assert!(user(Role::MunicipalEditor, Some("DEM01")).may_edit_service(&dem01, Some(OrganisationId(7))));
+        assert!(!user(Role::Viewer, Some("DEM01")).may_edit_service(&dem01, None));
     }
 
     #[test]

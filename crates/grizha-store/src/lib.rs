@@ -188,6 +188,24 @@ impl Actor {
         }
     }
 
+    /// Refuses a change of a service's yearly data that the actor may not make: an editor of its
+    /// municipality may, and so may a provider working for the organisation that provides it.
+    pub fn authorise_service(
+        &self,
+        municipality: &grizha_domain::geography::MunicipalityCode,
+        provider: Option<grizha_domain::ids::OrganisationId>,
+        action: &str,
+    ) -> Result<()> {
+        match self {
+            Actor::System(_) => Ok(()),
+            Actor::User(u) if u.may_edit_service(municipality, provider) => Ok(()),
+            Actor::User(_) => Err(StoreError::Forbidden {
+                actor: self.label(),
+                action: format!("{action} in {}", municipality.as_str()),
+            }),
+        }
+    }
+
     /// Refuses what only an administrator may do (extending code tables, adding users).
     pub fn authorise_admin(&self, action: &str) -> Result<()> {
         match self {

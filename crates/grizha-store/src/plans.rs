@@ -418,6 +418,14 @@ impl Store {
         rows.into_iter().map(|r| r.into_domain().map(|(p, _)| p)).collect()
     }
 
+    /// The rows of any plan that concern `service`, newest plan first.
+    pub async fn service_activities(&self, service: grizha_domain::ids::ServiceId) -> Result<Vec<PlanActivity>> {
+        let rows: Vec<ActivityRow> = on_pool!(self, pool => sqlx::query_as(sql!(
+            "SELECT {ACTIVITY_COLUMNS} FROM plan_activities WHERE service_id = $1 ORDER BY plan_id DESC, position"
+        )).bind(service.get()).fetch_all(pool).await)?;
+        rows.into_iter().map(|r| r.into_domain().map(|(a, _)| a)).collect()
+    }
+
     pub async fn plan_activities(&self, plan: AnnualPlanId) -> Result<Vec<(PlanActivity, RowVersion)>> {
         let rows: Vec<ActivityRow> = on_pool!(self, pool => sqlx::query_as(sql!(
             "SELECT {ACTIVITY_COLUMNS} FROM plan_activities WHERE plan_id = $1 ORDER BY position, id"

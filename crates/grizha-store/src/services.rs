@@ -216,7 +216,7 @@ impl Store {
     ) -> Result<RowVersion> {
         year.check()?;
         let (s, _) = self.service(service).await?;
-        actor.authorise(&AreaCode::Municipality(s.municipality.clone()), "change the service's capacity")?;
+        actor.authorise_service(&s.municipality, s.provider, "change the service's capacity")?;
         let key = format!("{service}:{}", year.year);
         let n = |v: Option<u32>| v.map(i64::from);
         let version = on_pool!(self, pool => {
@@ -251,6 +251,16 @@ impl Store {
             version
         });
         Ok(version)
+    }
+
+    /// One year of a service with its version, if recorded.
+    pub async fn service_year(&self, service: ServiceId, year: Year) -> Result<Option<(ServiceYear, RowVersion)>> {
+        let version: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT version FROM service_years WHERE service_id = $1 AND year = $2"
+        ).bind(service.get()).bind(i64::from(year.get())).fetch_optional(pool).await)?;
+        let Some(version) = version else { return Ok(None) };
+        let found = self.service_years(service).await?.into_iter().find(|y| y.year == year);
+        Ok(found.map(|y| (y, RowVersion(version))))
     }
 
     pub async fn service_years(&self, service: ServiceId) -> Result<Vec<ServiceYear>> {

@@ -58,6 +58,7 @@ pub(crate) struct UserRow {
     role: String,
     area_code: Option<String>,
     disabled: bool,
+    organisation_id: Option<i64>,
 }
 
 impl UserRow {
@@ -69,13 +70,15 @@ impl UserRow {
             role: stored("user", self.role.parse())?,
             area: self.area_code.map(|a| stored("user", AreaCode::parse(&a))).transpose()?,
             disabled: self.disabled,
+            organisation: self.organisation_id.map(grizha_domain::ids::OrganisationId),
         })
     }
 }
 
-const USER_COLUMNS: &str = "id, login, display_name, role, area_code, disabled";
+const USER_COLUMNS: &str = "id, login, display_name, role, area_code, disabled, organisation_id";
 /// The same columns from `users u`, for joins.
-pub(crate) const USER_COLUMNS_OF_U: &str = "u.id, u.login, u.display_name, u.role, u.area_code, u.disabled";
+pub(crate) const USER_COLUMNS_OF_U: &str =
+    "u.id, u.login, u.display_name, u.role, u.area_code, u.disabled, u.organisation_id";
 
 impl Store {
     /// Adds an account. Only an administrator (or the operator, as the system) may.
@@ -112,7 +115,7 @@ impl Store {
                 StoreError::Duplicate { .. } => StoreError::Duplicate { what: "login", key: new.login.to_string() },
                 other => other,
             })?;
-            let user = User { id: UserId(id), login: new.login.clone(), display_name: new.display_name.trim().to_owned(), role: new.role, area: new.area.clone(), disabled: false };
+            let user = User { id: UserId(id), login: new.login.clone(), display_name: new.display_name.trim().to_owned(), role: new.role, area: new.area.clone(), disabled: false, organisation: None };
             audit!(tx, actor, "user", id, "create", None, snapshot(&user));
             tx.commit().await?;
             user
@@ -187,6 +190,28 @@ impl Store {
         });
         tracing::info!(login = %user.login, "password changed");
         Ok(change)
+    }
+
+    /// Links a provider's account to the organisation it works for (or unlinks it). Only an
+    /// administrator (or the operator) may.
+    pub async fn set_user_organisation(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        organisation: Option<grizha_domain::ids::OrganisationId>,
+    ) -> Result<()> {
+        actor.authorise_admin("link accounts to organisations")?;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let old: Option<Option<i64>> = sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
+                .bind(user.get()).fetch_optional(&mut *tx).await?;
+            let old = old.ok_or(StoreError::NotFound { entity: "user", id: user.to_string() })?;
+            sqlx::query("UPDATE users SET organisation_id = $1 WHERE id = $2")
+                .bind(organisation.map(|o| o.get())).bind(user.get()).execute(&mut *tx).await?;
+            audit!(tx, actor, "user", user.get(), "update", snapshot(&serde_json::json!({"organisation": old})), snapshot(&serde_json::json!({"organisation": organisation})));
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     pub async fn count_users(&self) -> Result<i64> {

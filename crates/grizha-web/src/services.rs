@@ -1,23 +1,54 @@
 //! The registry of social services: a municipality's list, and a page per service with its
 //! capacity and staff by year (a chart drawn here as SVG, and the same figures as a table for
-//! screen readers) and its dated changes.
+//! screen readers), its dated changes and the plan rows that concern it. Whoever may keep the
+//! service's data (an editor of its municipality, or a provider working for the organisation that
+//! provides it) enters a year's capacity, places and staff there, based on the year's version.
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use chrono::Datelike;
 use grizha_domain::codes::ServiceType;
 use grizha_domain::geography::{AreaCode, MunicipalityCode};
+use grizha_domain::ids::RowVersion;
 use grizha_domain::ids::ServiceId;
 use grizha_domain::service::{ServiceYear, SocialService};
+use grizha_domain::time::Year;
+use grizha_store::{Actor, StoreError};
+use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::pages::PageError;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/municipalities/{code}/services", get(registry)).route("/services/{id}", get(service_page))
+    Router::new()
+        .route("/municipalities/{code}/services", get(registry))
+        .route("/services/{id}", get(service_page))
+        .route("/services/{id}/years", axum::routing::post(save_year))
+}
+
+/// A plan row that concerns the service, as its page lists it.
+struct ConcernedRow {
+    plan: i64,
+    year: i32,
+    text: String,
+    deadline: String,
+}
+
+/// The form for one year's figures: the year's values and version (0 for a year not yet entered).
+struct YearForm {
+    year: i32,
+    max_users: String,
+    funded_places: String,
+    occupied_places: String,
+    staff: String,
+    version: i64,
 }
 
 struct ServiceLine {
@@ -109,6 +140,11 @@ struct ServicePage {
     chart: String,
     years: Vec<(i32, String, String, String, String)>,
     events: Vec<String>,
+    id: i64,
+    concerned: Vec<ConcernedRow>,
+    /// The year form, for those who may keep the service's data.
+    form: Option<YearForm>,
+    problem: Option<String>,
 }
 
 /// Places and staff by year as grouped bars, in SVG; every number is also in the table below.
@@ -145,14 +181,70 @@ fn chart(years: &[ServiceYear]) -> String {
 
 async fn service_page(
     State(state): State<AppState>,
-    SignedIn(session): SignedIn,
+    signed_in: SignedIn,
     Path(id): Path<i64>,
+    Query(shown): Query<YearShown>,
 ) -> Result<Html<String>, PageError> {
+    Ok(Html(render(&state, &signed_in, id, shown.year, None).await?))
+}
+
+#[derive(Deserialize)]
+struct YearShown {
+    /// The year the form opens on (default: this year).
+    year: Option<i32>,
+}
+
+async fn render(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: i64,
+    form_year: Option<i32>,
+    problem: Option<String>,
+) -> Result<String, WebError> {
+    let session = &signed_in.0;
     let (service, _) = state.store.service(ServiceId(id)).await?;
     if !session.user.may_view(&AreaCode::Municipality(service.municipality.clone())) {
-        return Err(WebError::Forbidden(format!("service {id}")).into());
+        return Err(WebError::Forbidden(format!("service {id}")));
     }
     let years = state.store.service_years(service.id).await?;
+    let form = if session.user.may_edit_service(&service.municipality, service.provider) {
+        let year = form_year.unwrap_or_else(|| chrono::Utc::now().date_naive().year());
+        let current = match Year::new(year) {
+            Ok(y) => state.store.service_year(service.id, y).await?,
+            Err(_) => None,
+        };
+        let shown = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        Some(match current {
+            Some((y, version)) => YearForm {
+                year,
+                max_users: shown(y.max_users),
+                funded_places: shown(y.funded_places),
+                occupied_places: shown(y.occupied_places),
+                staff: shown(y.staff),
+                version: version.0,
+            },
+            None => YearForm {
+                year,
+                max_users: String::new(),
+                funded_places: String::new(),
+                occupied_places: String::new(),
+                staff: String::new(),
+                version: 0,
+            },
+        })
+    } else {
+        None
+    };
+    let mut concerned = Vec::new();
+    for activity in state.store.service_activities(service.id).await? {
+        let (plan, _) = state.store.plan(activity.plan).await?;
+        concerned.push(ConcernedRow {
+            plan: plan.id.get(),
+            year: plan.year.get(),
+            text: activity.text,
+            deadline: activity.deadline.raw().to_owned(),
+        });
+    }
     let events = state
         .store
         .service_events(service.id)
@@ -185,6 +277,80 @@ async fn service_page(
             .collect(),
         events,
         name: service.name,
+        id,
+        concerned,
+        form,
+        problem,
     };
-    Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
+    page.render().map_err(|e| WebError::Internal(e.to_string()))
+}
+
+#[derive(Deserialize)]
+struct YearFormInput {
+    csrf: String,
+    year: String,
+    version: i64,
+    max_users: String,
+    funded_places: String,
+    occupied_places: String,
+    staff: String,
+}
+
+/// A whole number of places or people, or nothing when the field is empty.
+fn count(text: &str, what: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| format!("{what}: въведете цяло неотрицателно число (въведено: „{text}“)."))
+}
+
+/// Reads the year form into a year of the service, or says what is wrong with it.
+fn read_year(form: &YearFormInput) -> Result<ServiceYear, String> {
+    let year = form.year.trim().parse::<i32>().ok().and_then(|y| Year::new(y).ok()).ok_or("Годината не е вярна.")?;
+    let year = ServiceYear {
+        year,
+        max_users: count(&form.max_users, "Капацитет по картата")?,
+        funded_places: count(&form.funded_places, "Финансирани места")?,
+        occupied_places: count(&form.occupied_places, "Заети места")?,
+        staff: count(&form.staff, "Персонал")?,
+    };
+    year.check().map_err(|e| e.to_string())?;
+    Ok(year)
+}
+
+async fn save_year(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<YearFormInput>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let year = match read_year(&form) {
+        Ok(year) => year,
+        Err(problem) => {
+            let html = render(&state, &signed_in, id, form.year.trim().parse().ok(), Some(problem)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let based_on = (form.version > 0).then_some(RowVersion(form.version));
+    let actor = Actor::User(signed_in.0.user.clone());
+    match state.store.set_service_year(&actor, ServiceId(id), &year, based_on).await {
+        Ok(_) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let to = format!("/services/{id}?year={}", year.year.get());
+            response.headers_mut().insert(LOCATION, to.parse().expect("a local path"));
+            Ok(response)
+        }
+        Err(StoreError::Conflict { .. }) => {
+            let problem = "Някой друг въведе данни за тази година междувременно; по-долу са записаните. Въведете отново, ако трябва.";
+            let html = render(&state, &signed_in, id, Some(year.year.get()), Some(problem.to_owned())).await?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            let html = render(&state, &signed_in, id, Some(year.year.get()), Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -44,6 +44,7 @@ fn editor_of(code: &str) -> Actor {
         role: Role::MunicipalEditor,
         area: Some(area(code)),
         disabled: false,
+        organisation: None,
     })
 }
 
@@ -430,6 +431,78 @@ story!(a_strategy_holds_its_logical_framework_and_indicator_values_per_period, |
     assert!(periods[1].0.actual.is_none(), "a future period has no actual");
     let all: Vec<IndicatorPeriod> = periods.into_iter().map(|(p, _)| p).collect();
     assert_eq!(indicator.combined_actual(&all), Some(90.0));
+});
+
+story!(a_provider_keeps_the_figures_of_its_own_services_only, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let organisation = |name: &str| Organisation {
+        id: grizha_domain::ids::OrganisationId(0),
+        name: name.into(),
+        kind: OrganisationKind::Ngo,
+        licence: None,
+    };
+    let ngo = store.add_organisation(&expert, &organisation("СНЦ „Самаряни“")).await.unwrap();
+    let other_ngo = store.add_organisation(&expert, &organisation("Фондация „Друга“")).await.unwrap();
+    let service = |provider: grizha_domain::ids::OrganisationId, name: &str| NewService {
+        municipality: MunicipalityCode::parse("HKV34").unwrap(),
+        provider: Some(provider),
+        service_type: ServiceTypeCode::parse("community_support_centre").unwrap(),
+        name: name.into(),
+        description: None,
+        target_groups: vec![],
+        funding: vec![],
+        status: ServiceStatus::Existing,
+        opened_on: day(2010, 1, 1),
+    };
+    let own = store.add_service(&expert, service(ngo.id, "ЦОП")).await.unwrap();
+    let theirs = store.add_service(&expert, service(other_ngo.id, "Дневен център")).await.unwrap();
+    let account = store
+        .add_user(
+            &SYSTEM,
+            NewUser {
+                login: Login::parse("samaryani").unwrap(),
+                display_name: "Доставчик".into(),
+                password: "дълга парола 123".into(),
+                role: Role::Provider,
+                area: Some(area("HKV34")),
+            },
+        )
+        .await
+        .unwrap();
+    // Only an administrator links an account to its organisation.
+    assert!(matches!(
+        store.set_user_organisation(&expert, account.id, Some(ngo.id)).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    let figures = ServiceYear {
+        year: Year::new(2026).unwrap(),
+        max_users: Some(30),
+        funded_places: Some(30),
+        occupied_places: Some(25),
+        staff: Some(8),
+    };
+    let unlinked = Actor::User(store.user_by_login(&account.login).await.unwrap().unwrap());
+    assert!(matches!(
+        store.set_service_year(&unlinked, own.id, &figures, None).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    store.set_user_organisation(&SYSTEM, account.id, Some(ngo.id)).await.unwrap();
+    let linked = store.user_by_login(&account.login).await.unwrap().unwrap();
+    assert_eq!(linked.organisation, Some(ngo.id));
+    let provider = Actor::User(linked);
+    store.set_service_year(&provider, own.id, &figures, None).await.unwrap();
+    assert_eq!(
+        store.service_year(own.id, figures.year).await.unwrap().map(|(y, v)| (y.occupied_places, v)),
+        Some((Some(25), RowVersion::FIRST))
+    );
+    assert!(matches!(
+        store.set_service_year(&provider, theirs.id, &figures, None).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    // Nothing else of the municipality is the provider's to change.
+    assert!(matches!(store.add_service(&provider, service(ngo.id, "Нова")).await, Err(StoreError::Forbidden { .. })));
+    assert_eq!(store.history("service_year", &format!("{}:2026", own.id)).await.unwrap()[0].actor, "samaryani");
 });
 
 story!(a_service_is_registered_expanded_and_closed_with_dates, |db| {

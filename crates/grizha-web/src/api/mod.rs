@@ -83,6 +83,7 @@ fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::history))
         .routes(routes!(services::list))
         .routes(routes!(services::one))
+        .routes(routes!(services::set_year))
         .routes(routes!(monitoring::list, monitoring::record))
         .routes(routes!(imports::list, imports::upload))
         .routes(routes!(imports::one))

@@ -1,16 +1,21 @@
 //! The registry of social services: a municipality's services, and one service with its capacity
-//! and staff by year and its dated changes.
+//! and staff by year and its dated changes; a year's figures entered by an editor of the
+//! municipality or by the provider of the service.
 
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use grizha_domain::geography::{AreaCode, MunicipalityCode};
+use grizha_domain::ids::RowVersion;
 use grizha_domain::ids::ServiceId;
+use grizha_domain::service::ServiceYear;
 use grizha_domain::service::SocialService;
+use grizha_domain::time::Year;
+use grizha_store::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiUser, ErrorBody, Ids, PageQuery, Paged, Params};
+use super::{ApiUser, Body, ErrorBody, Ids, PageQuery, Paged, Params};
 use crate::{AppState, WebError};
 
 #[derive(Serialize, ToSchema)]
@@ -91,6 +96,57 @@ pub struct ServiceYearView {
     pub funded_places: Option<u32>,
     pub occupied_places: Option<u32>,
     pub staff: Option<u32>,
+    /// The version to name when changing the year's figures.
+    pub version: i64,
+}
+
+/// A year's figures of a service.
+#[derive(Deserialize, ToSchema)]
+pub struct ServiceYearInput {
+    /// The year's version as read; leave out for a year not entered yet.
+    pub version: Option<i64>,
+    /// Капацитет по картата: the most users the national map allows.
+    pub max_users: Option<u32>,
+    pub funded_places: Option<u32>,
+    pub occupied_places: Option<u32>,
+    pub staff: Option<u32>,
+}
+
+/// Enters or corrects a service's capacity, places and staff for a year (an editor of the
+/// municipality, or a provider for the organisation that provides the service).
+#[utoipa::path(put, path = "/services/{id}/years/{year}", tag = "services",
+    params(("id" = i64, Path, description = "The service"), ("year" = i32, Path, description = "The year")),
+    request_body = ServiceYearInput,
+    responses((status = 200, body = ServiceYearView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn set_year(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Ids((id, year)): Ids<(i64, i32)>,
+    Body(input): Body<ServiceYearInput>,
+) -> Result<Json<ServiceYearView>, WebError> {
+    let (service, _) = state.store.service(ServiceId(id)).await?;
+    if !user.may_view(&AreaCode::Municipality(service.municipality.clone())) {
+        return Err(WebError::Forbidden(format!("service {id}")));
+    }
+    let figures = ServiceYear {
+        year: Year::new(year).map_err(|e| WebError::Invalid(format!("year: {e}")))?,
+        max_users: input.max_users,
+        funded_places: input.funded_places,
+        occupied_places: input.occupied_places,
+        staff: input.staff,
+    };
+    let version =
+        state.store.set_service_year(&Actor::User(user), service.id, &figures, input.version.map(RowVersion)).await?;
+    Ok(Json(ServiceYearView {
+        year,
+        max_users: figures.max_users,
+        funded_places: figures.funded_places,
+        occupied_places: figures.occupied_places,
+        staff: figures.staff,
+        version: version.0,
+    }))
 }
 
 /// A dated change of a service: opened, expanded, reduced, transformed, closed.
@@ -127,19 +183,18 @@ pub async fn one(
     if !user.may_view(&AreaCode::Municipality(service.municipality.clone())) {
         return Err(WebError::Forbidden(format!("service {id}")));
     }
-    let years = state
-        .store
-        .service_years(service.id)
-        .await?
-        .into_iter()
-        .map(|y| ServiceYearView {
+    let mut years = Vec::new();
+    for y in state.store.service_years(service.id).await? {
+        let version = state.store.service_year(service.id, y.year).await?.map_or(0, |(_, v)| v.0);
+        years.push(ServiceYearView {
             year: y.year.get(),
             max_users: y.max_users,
             funded_places: y.funded_places,
             occupied_places: y.occupied_places,
             staff: y.staff,
-        })
-        .collect();
+            version,
+        });
+    }
     let events = state
         .store
         .service_events(service.id)

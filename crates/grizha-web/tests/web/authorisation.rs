@@ -27,6 +27,9 @@ const ACCOUNTS: [&str; 7] =
 const READERS: [&str; 5] = ["demo-admin", "demo-oblast", "demo-iztok", "demo-provider", "demo-viewer"];
 /// Who may change DEM01's data.
 const EDITORS: [&str; 3] = ["demo-admin", "demo-oblast", "demo-iztok"];
+/// Who may keep the yearly figures of a DEM01 service provided by the demo's NGO: its editors and
+/// the provider working for that NGO.
+const SERVICE_KEEPERS: [&str; 4] = ["demo-admin", "demo-oblast", "demo-iztok", "demo-provider"];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Access {
@@ -34,6 +37,8 @@ enum Access {
     AnySignedIn,
     Read,
     Edit,
+    /// Change the yearly figures of a service of the provider's organisation.
+    KeepService,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,6 +61,7 @@ const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("GET /municipalities/DEM01/services", Surface::Page, Access::Read),
     ("GET /services/{service}", Surface::Page, Access::Read),
     ("GET /strategies/{strategy}", Surface::Page, Access::Read),
+    ("POST /services/{service}/years", Surface::Page, Access::KeepService),
     ("POST /plans/{plan}/activities", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/edit", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/monitoring", Surface::Page, Access::Edit),
@@ -74,6 +80,7 @@ const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("GET /api/v1/strategies/{strategy}", Surface::Api, Access::Read),
     ("GET /api/v1/services?municipality=DEM01", Surface::Api, Access::Read),
     ("GET /api/v1/services/{service}", Surface::Api, Access::Read),
+    ("PUT /api/v1/services/{service}/years/2026", Surface::Api, Access::KeepService),
     ("GET /api/v1/monitoring?plan={plan}&activity={activity}", Surface::Api, Access::Read),
     ("POST /api/v1/plans/{plan}/activities", Surface::Api, Access::Edit),
     ("PUT /api/v1/plans/{plan}/activities/{activity}", Surface::Api, Access::Edit),
@@ -112,7 +119,16 @@ async fn target(app: &App) -> Target {
     let plan = store.plans_of(&dem01).await.unwrap().into_iter().find(|p| p.status.is_editable()).expect("a draft");
     let activity = store.plan_activities(plan.id).await.unwrap()[0].0.id.get();
     let municipality = grizha_domain::geography::MunicipalityCode::parse("DEM01").unwrap();
-    let service = store.services_of(&municipality, None).await.unwrap()[0].id.get();
+    let provider = store.user_by_login(&Login::parse("demo-provider").unwrap()).await.unwrap().unwrap();
+    let service = store
+        .services_of(&municipality, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.provider.is_some() && s.provider == provider.organisation)
+        .expect("a DEM01 service of the demo's NGO")
+        .id
+        .get();
     let strategy = store.strategies_of(&dem01).await.unwrap()[0].id;
     let indicator = store.indicators_of(strategy).await.unwrap()[0].id.get();
     Target { plan: plan.id.get(), activity, service, strategy: strategy.get(), indicator }
@@ -228,6 +244,18 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
             ("comment", String::new()),
         ],
         "POST /account/tokens" => vec![("name", "таблица".into())],
+        "POST /services/{service}/years" => {
+            let year =
+                store.service_year(grizha_domain::ids::ServiceId(t.service), Year::new(2026).unwrap()).await.unwrap();
+            vec![
+                ("year", "2026".into()),
+                ("version", year.map_or(0, |(_, v)| v.0).to_string()),
+                ("max_users", "20".into()),
+                ("funded_places", String::new()),
+                ("occupied_places", String::new()),
+                ("staff", "6".into()),
+            ]
+        }
         "POST /plans/{plan}/activities/{activity}/move" => {
             let version = store.plan(AnnualPlanId(t.plan)).await.unwrap().1.0;
             vec![("version", version.to_string()), ("direction", "down".into())]
@@ -267,6 +295,11 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
                 })
                 .map(|(_, v)| v.0);
             Some(json!({"version": version, "value": seed as f64}))
+        }
+        "PUT /api/v1/services/{service}/years/2026" => {
+            let year =
+                store.service_year(grizha_domain::ids::ServiceId(t.service), Year::new(2026).unwrap()).await.unwrap();
+            Some(json!({"version": year.map(|(_, v)| v.0), "max_users": 20}))
         }
         "POST /api/v1/imports/{upload}/accept" => {
             Some(json!({"document": 0, "area": "DEM01", "year": caller.year + 50}))
@@ -340,6 +373,7 @@ async fn every_endpoint_answers_each_role_as_its_unit_allows() {
                     Access::AnySignedIn => true,
                     Access::Read => READERS.contains(&caller.login.as_str()),
                     Access::Edit => EDITORS.contains(&caller.login.as_str()),
+                    Access::KeepService => SERVICE_KEEPERS.contains(&caller.login.as_str()),
                 };
             let reply = app.send(request(&app, endpoint, &t, caller, seed).await).await;
             let expected = match (caller.user.is_some(), allowed, surface) {

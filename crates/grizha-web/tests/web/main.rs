@@ -13,6 +13,7 @@ use tower::ServiceExt;
 mod api;
 mod authorisation;
 mod editing;
+mod registry;
 
 struct App {
     state: AppState,

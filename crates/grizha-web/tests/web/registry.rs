@@ -1,0 +1,104 @@
+//! The services registry kept up to date: a year's capacity, places and staff entered by the
+//! municipality's editor, or by the provider for the services it provides — and by no one else.
+
+use axum::http::{Method, StatusCode};
+use grizha_domain::geography::MunicipalityCode;
+use grizha_domain::user::Login;
+use serde_json::json;
+
+use crate::{demo_app, form_version};
+
+#[tokio::test]
+async fn a_provider_enters_the_year_of_its_own_service_and_of_no_other() {
+    let app = demo_app().await;
+    let store = &app.state.store;
+    let provider = store.user_by_login(&Login::parse("demo-provider").unwrap()).await.unwrap().unwrap();
+    let organisation = provider.organisation.expect("the demo's provider works for an organisation");
+    let services = store.services_of(&MunicipalityCode::parse("DEM01").unwrap(), None).await.unwrap();
+    let own = services.iter().find(|s| s.provider == Some(organisation)).expect("a service of the provider");
+    let other = services.iter().find(|s| s.provider != Some(organisation)).expect("a service of the municipality");
+
+    let session = app.session("demo-provider", "demo-provider-pass").await;
+    let page = app.get(&format!("/services/{}?year=2026", own.id.get()), &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Данни за 2026 г."), "the provider gets the year form");
+    let csrf = page.csrf();
+    let version = form_version(&page.body);
+    let year = |version: &str, occupied: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("year", "2026".to_owned()),
+            ("version", version.to_owned()),
+            ("max_users", "30".to_owned()),
+            ("funded_places", "30".to_owned()),
+            ("occupied_places", occupied.to_owned()),
+            ("staff", "9".to_owned()),
+        ]
+    };
+    let fields = |v: &[(&'static str, String)]| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let post = |path: String, form: Vec<(&'static str, String)>, session: String| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post(&path, &session, &form).await
+        }
+    };
+    let path = format!("/services/{}/years", own.id.get());
+    let saved = post(path.clone(), fields(&year(&version, "27")), session.clone()).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let shown = app.get(&format!("/services/{}?year=2026", own.id.get()), &session).await;
+    assert!(shown.body.contains("value=\"27\""), "the figures stand in the form");
+    // Sent again from the same reading: the year changed meanwhile, nothing is overwritten.
+    let stale = post(path.clone(), fields(&year(&version, "12")), session.clone()).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("value=\"27\""));
+    // Nonsense in a field is named, and nothing is saved.
+    let wrong = post(path.clone(), fields(&year(&form_version(&shown.body), "двайсет")), session.clone()).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Заети места: въведете цяло неотрицателно число"), "{}", wrong.body);
+    let years = store.service_years(own.id).await.unwrap();
+    assert_eq!(years.iter().find(|y| y.year.get() == 2026).unwrap().occupied_places, Some(27));
+
+    // The municipality's own service: no form for the provider, and a forged post is refused.
+    let theirs = app.get(&format!("/services/{}", other.id.get()), &session).await;
+    assert_eq!(theirs.status, StatusCode::OK, "the provider still sees it");
+    assert!(!theirs.body.contains("/years\""), "but gets no form");
+    let refused = post(format!("/services/{}/years", other.id.get()), fields(&year("0", "1")), session.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The same through the API.
+    let token = app.token("demo-provider").await;
+    let api = |id: i64| format!("/api/v1/services/{id}/years/2027");
+    let own_api = app.api(Method::PUT, &api(own.id.get()), &token, Some(json!({"max_users": 30, "staff": 8}))).await;
+    assert_eq!(own_api.status, StatusCode::OK, "{}", own_api.json);
+    let other_api = app.api(Method::PUT, &api(other.id.get()), &token, Some(json!({"max_users": 3}))).await;
+    assert_eq!(other_api.status, StatusCode::FORBIDDEN);
+
+    // The municipality's editor may keep both; a viewer neither.
+    let editor = app.session("demo-iztok", "demo-iztok-pass").await;
+    assert!(app.get(&format!("/services/{}", other.id.get()), &editor).await.body.contains("/years\""));
+    // A service's page lists the plan rows that concern it.
+    for service in &services {
+        let rows = store.service_activities(service.id).await.unwrap();
+        if let Some(row) = rows.first() {
+            let page = app.get(&format!("/services/{}", service.id.get()), &editor).await;
+            assert!(page.body.contains("Дейности от плановете за услугата"));
+            assert!(page.body.contains(&row.text), "{}", row.text);
+        }
+    }
+    assert!(
+        any_linked_rows(&services, store).await,
+        "the demo links some rows to its services, so the list is tried at least once"
+    );
+    let viewer = app.session("demo-viewer", "demo-viewer-pass").await;
+    assert!(!app.get(&format!("/services/{}", own.id.get()), &viewer).await.body.contains("/years\""));
+}
+
+/// Whether any of `services` has a plan row linked to it.
+async fn any_linked_rows(services: &[grizha_domain::service::SocialService], store: &grizha_store::Store) -> bool {
+    for service in services {
+        if !store.service_activities(service.id).await.unwrap().is_empty() {
+            return true;
+        }
+    }
+    false
+}
