@@ -177,6 +177,57 @@ impl Store {
         Ok(row.into_domain()?.0)
     }
 
+    /// Registers the services read from an imported document, each with its figures by year, and
+    /// records the source file — all in one transaction: a failure leaves nothing behind, and a file
+    /// recorded before (same SHA-256) is refused as a duplicate.
+    pub async fn import_services(
+        &self,
+        actor: &Actor,
+        services: &[(NewService, Vec<ServiceYear>)],
+        source: &crate::NewSourceDocument,
+    ) -> Result<Vec<ServiceId>> {
+        for (new, years) in services {
+            actor.authorise(&AreaCode::Municipality(new.municipality.clone()), "register a service")?;
+            if new.name.trim().is_empty() {
+                return Err(Invalid::new("service", "needs a name", "").into());
+            }
+            years.iter().try_for_each(ServiceYear::check)?;
+        }
+        let n = |v: Option<u32>| v.map(i64::from);
+        let ids = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let mut ids = Vec::new();
+            for (new, years) in services {
+                let area = AreaCode::Municipality(new.municipality.clone());
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO services (area_code, provider_id, service_type, name, description, target_groups, funding, status, opened_on) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+                )
+                .bind(area.as_str()).bind(new.provider.map(|p| p.get())).bind(new.service_type.as_str()).bind(new.name.trim()).bind(&new.description)
+                .bind(Json(&new.target_groups)).bind(Json(&new.funding)).bind(new.status.as_str()).bind(new.opened_on)
+                .fetch_one(&mut *tx).await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
+                        StoreError::Invalid(Invalid::new("service", "names an unknown service type or provider", new.service_type.as_str())),
+                    other => other,
+                })?;
+                sqlx::query("INSERT INTO service_events (service_id, kind, effective_on) VALUES ($1, 'opened', $2)").bind(id).bind(new.opened_on).execute(&mut *tx).await?;
+                audit!(tx, actor, "service", id, "create", None, snapshot(&serde_json::json!({"name": new.name, "type": new.service_type, "municipality": new.municipality, "imported_from": source.file_name})));
+                for year in years {
+                    sqlx::query("INSERT INTO service_years (service_id, year, max_users, funded_places, occupied_places, staff) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(id).bind(i64::from(year.year.get())).bind(n(year.max_users)).bind(n(year.funded_places)).bind(n(year.occupied_places)).bind(n(year.staff))
+                        .execute(&mut *tx).await?;
+                    audit!(tx, actor, "service_year", format!("{id}:{}", year.year), "create", None, snapshot(year));
+                }
+                ids.push(ServiceId(id));
+            }
+            crate::documents::insert_source_document!(tx, actor, source);
+            tx.commit().await?;
+            ids
+        });
+        Ok(ids)
+    }
+
     pub async fn service(&self, id: ServiceId) -> Result<(SocialService, RowVersion)> {
         let row: Option<ServiceRow> = on_pool!(self, pool => sqlx::query_as(sql!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1")).bind(id.get()).fetch_optional(pool).await)?;
         let (service, version) =

@@ -1,5 +1,6 @@
 //! Importing a document: upload a file in any format the reader takes, see the extracted rows
-//! beside the source cells they came from, correct them, and accept them into a new annual plan.
+//! beside the source cells they came from, correct them, and accept them into a new annual plan,
+//! or the services it lists into a municipality's registry.
 //!
 //! Nothing is saved until it is accepted: the extraction waits in memory ([`ImportStage`], one
 //! hour, at most [`MAX_STAGED`] at a time) under a random id only its uploader can open. The
@@ -22,7 +23,7 @@ use grizha_docs::{BlockContent, Document, ReadLimits};
 use grizha_domain::codes::{FundingKindCode, InstitutionCode, ServiceTypeCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext};
 use grizha_domain::document::Sha256Hex;
-use grizha_domain::geography::AreaCode;
+use grizha_domain::geography::{AreaCode, MunicipalityCode};
 use grizha_domain::plan::AnnualPlan;
 use grizha_domain::plan::{Funding, Party, PlanGeneration, ScheduleMark, ScheduleMarkKind};
 use grizha_domain::time::Year;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/import", get(upload_form).post(upload))
         .route("/import/{id}", get(review))
         .route("/import/{id}/accept", post(accept))
+        .route("/import/{id}/accept-services", post(accept_services))
 }
 
 /// An extraction waiting for review.
@@ -220,7 +222,19 @@ struct ReviewDocument {
     default_area: String,
     default_year: i32,
     rows: Vec<ReviewRow>,
+    services: Vec<ReviewService>,
     counts: String,
+}
+
+/// One extracted service on the review page.
+struct ReviewService {
+    index: usize,
+    name: String,
+    /// The service type's code when recognised, else empty (the reviewer picks one).
+    kind: String,
+    figures: String,
+    funding: String,
+    source: String,
 }
 
 #[derive(Template)]
@@ -232,6 +246,10 @@ struct ReviewPage {
     file_name: String,
     imported_before: Option<String>,
     areas: Vec<(String, String)>,
+    /// The municipalities among `areas` (a registry is a municipality's).
+    municipalities: Vec<(String, String)>,
+    /// `(code, name)` of every service type, for the reviewer's choice.
+    service_types: Vec<(String, String)>,
     documents: Vec<ReviewDocument>,
     warnings: Vec<String>,
 }
@@ -331,6 +349,19 @@ async fn review(
                     d.indicators.len(),
                     d.decisions.len()
                 ),
+                services: d
+                    .services
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| ReviewService {
+                        index: i,
+                        name: s.name.clone(),
+                        kind: s.service_type.clone().unwrap_or_default(),
+                        figures: service_figures(s),
+                        funding: s.funding.iter().map(|f| f.raw.as_str()).collect::<Vec<_>>().join(", "),
+                        source: source_text(&staged.document, &s.at),
+                    })
+                    .collect(),
                 rows: d
                     .activities
                     .iter()
@@ -357,11 +388,162 @@ async fn review(
         id,
         file_name: staged.file_name.clone(),
         imported_before,
+        municipalities: areas.iter().filter(|(code, _)| code.len() == 5).cloned().collect(),
+        service_types: state
+            .store
+            .service_types()
+            .await?
+            .into_iter()
+            .map(|t| (t.code.as_str().to_owned(), t.name))
+            .collect(),
         areas,
         documents,
         warnings: staged.extraction.warnings.iter().map(|w| w.message.clone()).collect(),
     };
     Ok(Html(page.render().map_err(|e| WebError::Internal(e.to_string()))?))
+}
+
+/// `2026: 40 места, 8 персонал; 2027: …`, as the review page shows a service's figures.
+fn service_figures(s: &grizha_extract::format::Service) -> String {
+    let mut years: Vec<i32> = s.capacity.iter().chain(&s.staff).map(|v| v.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+        .iter()
+        .map(|year| {
+            let of =
+                |values: &[grizha_extract::format::YearValue]| values.iter().find(|v| v.year == *year).map(|v| v.value);
+            let mut parts = Vec::new();
+            if let Some(places) = of(&s.capacity) {
+                parts.push(format!("{places} места"));
+            }
+            if let Some(staff) = of(&s.staff) {
+                parts.push(format!("{staff} персонал"));
+            }
+            format!("{year}: {}", parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// What the reviewer accepts into a municipality's registry: the services chosen (by index), each
+/// with its name and type as corrected.
+pub(crate) struct RegistryAcceptance {
+    pub document: usize,
+    pub municipality: MunicipalityCode,
+    pub services: Vec<(usize, String, String)>,
+}
+
+/// Registers the chosen services of a staged document in a municipality's registry, with their
+/// capacity and staff by year, and records the source file — in one transaction.
+pub(crate) async fn accept_into_registry(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    acceptance: RegistryAcceptance,
+) -> Result<usize, WebError> {
+    let staged = staged_extraction(state, user, id)?;
+    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
+    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
+        return Err(WebError::Invalid("Този файл вече е внесен.".into()));
+    }
+    let document = staged
+        .extraction
+        .documents
+        .get(acceptance.document)
+        .ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let default_year = document.period.map_or_else(|| chrono::Utc::now().date_naive().year(), |p| p.from);
+    let mut services = Vec::new();
+    for (index, name, kind) in acceptance.services {
+        let found = document.services.get(index).ok_or_else(|| WebError::Invalid(format!("няма услуга {index}")))?;
+        let service_type = ServiceTypeCode::parse(kind.trim())
+            .map_err(|_| WebError::Invalid(format!("„{}“: изберете вида на услугата", found.name)))?;
+        let mut years: Vec<i32> = found.capacity.iter().chain(&found.staff).map(|v| v.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let of = |values: &[grizha_extract::format::YearValue], year: i32| {
+            values.iter().find(|v| v.year == year).map(|v| v.value)
+        };
+        let figures = years
+            .iter()
+            .filter_map(|&year| {
+                Some(grizha_domain::service::ServiceYear {
+                    year: Year::new(year).ok()?,
+                    max_users: of(&found.capacity, year),
+                    funded_places: None,
+                    occupied_places: None,
+                    staff: of(&found.staff, year),
+                })
+            })
+            .collect();
+        let opened = years.first().copied().unwrap_or(default_year);
+        let new = grizha_store::NewService {
+            municipality: acceptance.municipality.clone(),
+            provider: None,
+            service_type,
+            name: if name.trim().is_empty() { found.name.clone() } else { name.trim().to_owned() },
+            description: found.provider.as_ref().map(|p| format!("Доставчик според документа: {p}")),
+            target_groups: found.target_groups.clone(),
+            funding: found
+                .funding
+                .iter()
+                .filter_map(|f| {
+                    Some(Funding {
+                        raw: f.raw.clone(),
+                        kind: FundingKindCode::parse(&f.kind).ok()?,
+                        programme: f.programme.clone(),
+                    })
+                })
+                .collect(),
+            status: found.status.unwrap_or(grizha_domain::service::ServiceStatus::Existing),
+            opened_on: chrono::NaiveDate::from_ymd_opt(opened, 1, 1)
+                .ok_or_else(|| WebError::Invalid(format!("година {opened}")))?,
+        };
+        services.push((new, figures));
+    }
+    if services.is_empty() {
+        return Err(WebError::Invalid("Изберете поне една услуга.".into()));
+    }
+    let source = NewSourceDocument {
+        file_name: staged.file_name.clone(),
+        media_type: staged.media_type.clone(),
+        sha256,
+        size_bytes: staged.size,
+    };
+    let ids = state.store.import_services(&Actor::User(user.clone()), &services, &source).await?;
+    state.imports.remove(id);
+    Ok(ids.len())
+}
+
+async fn accept_services(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+    let user = &signed_in.0.user;
+    let staged = staged_extraction(&state, user, &id)?;
+    let field = |name: &str| form.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let document: usize = field("document").parse().map_err(|_| WebError::Invalid("няма избран документ".into()))?;
+    let municipality = MunicipalityCode::parse(field("municipality"))
+        .map_err(|_| WebError::Invalid("изберете община: регистърът е на община".into()))?;
+    let count = staged.extraction.documents.get(document).map_or(0, |d| d.services.len());
+    let services = (0..count)
+        .filter(|i| form.contains_key(&format!("service_{i}")))
+        .map(|i| (i, field(&format!("service_name_{i}")), field(&format!("service_type_{i}"))))
+        .collect();
+    accept_into_registry(
+        &state,
+        user,
+        &id,
+        RegistryAcceptance { document, municipality: municipality.clone(), services },
+    )
+    .await?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let to = format!("/municipalities/{}/services", municipality.as_str());
+    response.headers_mut().insert(LOCATION, to.parse().expect("a local path"));
+    Ok(response)
 }
 
 /// What kind of document the extractor found, in Bulgarian.

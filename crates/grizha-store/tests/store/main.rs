@@ -806,6 +806,52 @@ story!(an_imported_plan_is_saved_whole_or_not_at_all, |db| {
     ));
 });
 
+story!(imported_services_are_registered_whole_or_not_at_all, |db| {
+    let store = &db.store;
+    let actor = editor(store, "HKV34", "ekspert").await;
+    let source = |sha: &str| grizha_store::NewSourceDocument {
+        file_name: "услуги.docx".into(),
+        media_type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+        sha256: Sha256Hex::parse(sha.repeat(64)).unwrap(),
+        size_bytes: 1024,
+    };
+    let service = |name: &str, kind: &str| NewService {
+        municipality: MunicipalityCode::parse("HKV34").unwrap(),
+        provider: None,
+        service_type: ServiceTypeCode::parse(kind).unwrap(),
+        name: name.into(),
+        description: None,
+        target_groups: vec![],
+        funding: vec![],
+        status: ServiceStatus::Existing,
+        opened_on: day(2026, 1, 1),
+    };
+    let year = ServiceYear {
+        year: Year::new(2026).unwrap(),
+        max_users: Some(40),
+        funded_places: None,
+        occupied_places: None,
+        staff: Some(8),
+    };
+    let hkv34 = MunicipalityCode::parse("HKV34").unwrap();
+    let ids = store
+        .import_services(&actor, &[(service("ЦОП", "community_support_centre"), vec![year])], &source("e"))
+        .await
+        .unwrap();
+    assert_eq!(store.service_years(ids[0]).await.unwrap(), vec![year]);
+    // An unknown type in the second service: nothing of the first is kept either.
+    let bad = [(service("Дневен център", "day_centre_elderly"), vec![]), (service("Друго", "no_such_type"), vec![])];
+    assert!(matches!(store.import_services(&actor, &bad, &source("f")).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.services_of(&hkv34, None).await.unwrap().len(), 1);
+    assert!(store.source_document_by_sha256(&Sha256Hex::parse("f".repeat(64)).unwrap()).await.unwrap().is_none());
+    // The same file again; another municipality's editor.
+    let again = [(service("Дневен център", "day_centre_elderly"), vec![])];
+    assert!(matches!(store.import_services(&actor, &again, &source("e")).await, Err(StoreError::Duplicate { .. })));
+    let other = editor(store, "SZR31", "drug").await;
+    assert!(matches!(store.import_services(&other, &again, &source("a")).await, Err(StoreError::Forbidden { .. })));
+    assert_eq!(store.services_of(&hkv34, None).await.unwrap().len(), 1);
+});
+
 story!(a_backup_taken_while_running_restores_what_was_committed, |db| {
     let store = &db.store;
     if db.postgres_url().is_some() && which("pg_dump").is_none() {

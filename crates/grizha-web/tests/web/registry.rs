@@ -102,3 +102,92 @@ async fn any_linked_rows(services: &[grizha_domain::service::SocialService], sto
     }
     false
 }
+
+/// A municipality's list of services with capacity and staff for a year, as a text file.
+const SERVICES_FILE: &str = "ОБЩИНА ДЕМО-ИЗТОК\n\nСОЦИАЛНИ УСЛУГИ В ОБЩИНАТА ПРЕЗ 2026 Г.\n\n\
+Социална услуга\tКапацитет 2026\tПерсонал 2026\tФинансиране\n\
+Център за обществена подкрепа „Слънце“\t40\t8\tДДД\n\
+Дневен център за възрастни хора „Здравец“\t25\t6\tОбщински бюджет\n";
+
+#[tokio::test]
+async fn the_services_of_an_imported_list_are_accepted_into_the_registry_once() {
+    let app = demo_app().await;
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
+    let csrf = app.get("/import", &session).await.csrf();
+    let uploaded = app.upload(&session, &csrf, "услуги-2026.txt", SERVICES_FILE.as_bytes()).await;
+    let review_path = uploaded.location.expect("to the review");
+    let review = app.get(&review_path, &session).await;
+    assert_eq!(review.body.matches("<tr data-service>").count(), 2, "both services beside their source");
+    assert!(review.body.contains("2026: 40 места, 8 персонал"));
+    let registry = "/municipalities/DEM01/services";
+    let before = app.get(registry, &session).await.body.matches("<tr").count();
+
+    // The first kept with a corrected name; its type as recognised. Nothing is saved before this.
+    assert!(!app.get(registry, &session).await.body.contains("Слънце"));
+    let accept = format!("{review_path}/accept-services");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("document", "0"),
+        ("municipality", "DEM01"),
+        ("service_0", "on"),
+        ("service_name_0", "ЦОП „Слънце“"),
+        ("service_type_0", "community_support_centre"),
+        ("service_name_1", "Дневен център „Здравец“"),
+        ("service_type_1", "day_centre_elderly"),
+    ];
+    let accepted = app.post(&accept, &session, &form).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    assert_eq!(accepted.location.as_deref(), Some(registry));
+    let listed = app.get(registry, &session).await.body;
+    assert!(listed.contains("ЦОП „Слънце“"));
+    assert!(!listed.contains("Здравец"), "the unchecked one is left out");
+    assert_eq!(listed.matches("<tr").count(), before + 1);
+    let store = &app.state.store;
+    let dem01 = MunicipalityCode::parse("DEM01").unwrap();
+    let added = store.services_of(&dem01, None).await.unwrap().into_iter().find(|s| s.name == "ЦОП „Слънце“").unwrap();
+    let years = store.service_years(added.id).await.unwrap();
+    assert_eq!((years[0].year.get(), years[0].max_users, years[0].staff), (2026, Some(40), Some(8)));
+    assert_eq!(added.funding[0].kind.as_str(), "state_delegated");
+
+    // The same file again is named and cannot be accepted a second time.
+    let again = app.upload(&session, &csrf, "копие.txt", SERVICES_FILE.as_bytes()).await.location.unwrap();
+    let refused = app
+        .post(
+            &format!("{again}/accept-services"),
+            &session,
+            &[
+                ("csrf", csrf.as_str()),
+                ("document", "0"),
+                ("municipality", "DEM01"),
+                ("service_0", "on"),
+                ("service_type_0", "community_support_centre"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Another municipality's registry is not the editor's to fill.
+    let other =
+        app.upload(&session, &csrf, "друг.txt", SERVICES_FILE.replace("40", "41").as_bytes()).await.location.unwrap();
+    let forbidden = app
+        .post(
+            &format!("{other}/accept-services"),
+            &session,
+            &[
+                ("csrf", csrf.as_str()),
+                ("document", "0"),
+                ("municipality", "DEM02"),
+                ("service_0", "on"),
+                ("service_type_0", "community_support_centre"),
+            ],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert!(
+        store
+            .services_of(&MunicipalityCode::parse("DEM02").unwrap(), None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| !s.name.contains("Слънце"))
+    );
+}
