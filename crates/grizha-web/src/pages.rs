@@ -223,6 +223,11 @@ struct PlanPage {
     version: i64,
     /// Whether the plan may go to public consultation now (a draft of the user's unit).
     may_consult: bool,
+    /// Whether the user may start next year's plan from this one (an editor of its unit; not a
+    /// superseded version), and next year's plan when there is one already.
+    may_copy: bool,
+    next_year: i32,
+    next_year_plan: Option<(i64, String)>,
     filter: PlanFilter,
     sections: Vec<String>,
     parties: Vec<String>,
@@ -330,6 +335,17 @@ async fn plan_page(
     let unfiltered = [&filter.section, &filter.party, &filter.funding, &filter.state]
         .into_iter()
         .all(|chosen| PlanFilter::chosen(chosen).is_none());
+    let may_copy = session.user.may_edit(&plan.area) && plan.status != grizha_domain::plan::PlanStatus::Superseded;
+    let next_year = plan.year.get() + 1;
+    let next_year_plan = match may_copy {
+        true => store
+            .plans_of(&plan.area)
+            .await?
+            .into_iter()
+            .find(|p| p.year.get() == next_year)
+            .map(|p| (p.id.get(), p.title)),
+        false => None,
+    };
     let page = PlanPage {
         user_name: session.user.display_name.clone(),
         csrf: session.csrf_token.clone(),
@@ -343,6 +359,9 @@ async fn plan_page(
         reorderable: editable && unfiltered,
         version: plan_version.0,
         may_consult: plan.status == grizha_domain::plan::PlanStatus::Draft && session.user.may_edit(&plan.area),
+        may_copy,
+        next_year,
+        next_year_plan,
         filter,
         sections,
         parties,

@@ -161,3 +161,45 @@ async fn an_editor_moves_rows_of_a_draft_plan_up_and_down_without_script() {
         ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]
     );
 }
+
+#[tokio::test]
+async fn a_plan_is_copied_as_the_start_of_next_years_once() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("Копирай като начало на план за 2026"), "{}", plan.body);
+    let csrf = plan.csrf();
+    let copy = format!("{plan_path}/copy");
+
+    assert_eq!(app.post(&copy, &session, &[("csrf", "")]).await.status, StatusCode::FORBIDDEN);
+    let copied = app.post(&copy, &session, &[("csrf", &csrf)]).await;
+    assert_eq!(copied.status, StatusCode::SEE_OTHER, "{}", copied.body);
+    let next_path = copied.location.unwrap();
+    assert_ne!(next_path, plan_path);
+    let next = app.get(&next_path, &session).await;
+    assert!(
+        next.body.contains("Година 2026") && next.body.contains("Статус: <strong>проект</strong>"),
+        "{}",
+        next.body
+    );
+    assert_eq!(next.body.matches("<tr data-activity").count(), 3);
+    // Deadlines that name a year name the next; the rows have no monitoring yet.
+    assert!(next.body.contains("март 2026 г.") && !next.body.contains("март 2025 г."), "{}", next.body);
+    assert_eq!(next.body.matches("без отчет").count(), 3);
+    assert!(next.body.contains("Копирай като начало на план за 2027"));
+
+    // The 2025 plan now links to the 2026 one instead of offering a second copy, and a second copy
+    // from a page read before is refused with the reason.
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains(&format!("<a href=\"{next_path}\">")) && !plan.body.contains("Копирай като начало"));
+    let again = app.post(&copy, &session, &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("вече има план за 2026 г."), "{}", again.body);
+    let home = app.get("/", &session).await;
+    assert_eq!(home.body.matches("href=\"/plans/").count(), 2, "{}", home.body);
+    // Another municipality's editor sees no form and may not copy.
+    let other = app.session("drug", PASSWORD).await;
+    let other_csrf = app.get("/", &other).await.csrf();
+    assert_eq!(app.post(&copy, &other, &[("csrf", &other_csrf)]).await.status, StatusCode::FORBIDDEN);
+}
