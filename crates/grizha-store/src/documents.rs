@@ -8,7 +8,7 @@ use crate::audit::{audit, snapshot};
 use crate::{Actor, Result, Store, WritePool, on_pool, stored};
 
 #[derive(sqlx::FromRow)]
-struct SourceDocumentRow {
+pub(crate) struct SourceDocumentRow {
     id: i64,
     file_name: String,
     media_type: String,
@@ -19,7 +19,7 @@ struct SourceDocumentRow {
 }
 
 impl SourceDocumentRow {
-    fn into_domain(self) -> Result<SourceDocument> {
+    pub(crate) fn into_domain(self) -> Result<SourceDocument> {
         Ok(SourceDocument {
             id: SourceDocumentId(self.id),
             file_name: self.file_name,

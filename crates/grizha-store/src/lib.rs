@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod codes;
 mod documents;
+mod evidence;
 mod geography;
 mod monitoring;
 mod plans;
@@ -34,6 +35,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::AuditEntry;
 pub use backup::BackupSummary;
+pub use evidence::{EvidenceFile, MAX_EVIDENCE_BYTES};
 pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
 pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, random_token};

@@ -5,6 +5,7 @@
 use chrono::{TimeZone, Utc};
 use grizha_domain::codes::ServiceTypeCode;
 use grizha_domain::deadline::{Deadline, DeadlineContext};
+use grizha_domain::document::{Evidence, Sha256Hex};
 use grizha_domain::ids::{MonitoringRecordId, PlanActivityId, RowVersion};
 use grizha_domain::monitoring::{ActivityStatus, MonitoringRecord, Progress};
 use grizha_domain::plan::{PlanActivity, PlanGeneration, PlanPart, PlanStatus, RowMove};
@@ -12,7 +13,8 @@ use grizha_domain::strategy::LevelNames;
 use grizha_domain::time::{DateRange, Year, YearRange};
 use grizha_domain::user::{Login, Role};
 use grizha_store::{
-    Actor, NewActivity, NewPlan, NewPlanServiceEntry, NewStrategy, NewUser, PasswordChange, StoreError,
+    Actor, MAX_EVIDENCE_BYTES, NewActivity, NewPlan, NewPlanServiceEntry, NewStrategy, NewUser, PasswordChange, Store,
+    StoreError,
 };
 
 use crate::{SYSTEM, activity, adopted_decision, area, day, editor, story};
@@ -271,4 +273,116 @@ story!(a_plan_is_copied_as_the_start_of_next_years_without_its_monitoring, |db| 
         .await
         .unwrap();
     assert!(matches!(store.copy_plan_to_next_year(&expert, plan.id).await, Err(StoreError::Invalid(_))));
+});
+
+/// A plan of Хасково for `year` with one row and its record for the first quarter.
+async fn monitored_row(store: &Store, expert: &Actor, year: i32) -> (PlanActivityId, MonitoringRecordId, RowVersion) {
+    let plan = store
+        .create_plan(
+            expert,
+            NewPlan {
+                area: area("HKV34"),
+                year: Year::new(year).unwrap(),
+                title: format!("План {year}"),
+                strategy: None,
+                generation: PlanGeneration::ActivityTable,
+            },
+        )
+        .await
+        .unwrap();
+    let row = store.add_plan_activity(expert, plan.id, &activity("Обучение", "Март")).await.unwrap();
+    let record = MonitoringRecord {
+        id: MonitoringRecordId(0),
+        activity: row.id,
+        period: DateRange::quarter(Year::new(year).unwrap(), 1).unwrap(),
+        status: ActivityStatus::InProgress,
+        progress: Progress::new(40).unwrap(),
+        comment: None,
+        evidence: vec![],
+    };
+    let (id, version) = store.record_monitoring(expert, &record, None).await.unwrap();
+    (row.id, id, version)
+}
+
+story!(evidence_is_attached_to_a_monitoring_record_in_one_transaction, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let (row, record, version) = monitored_row(store, &expert, 2015).await;
+    let protocol = "Протокол от обучението, 12.03.2015".as_bytes();
+
+    let (document, version) =
+        store.attach_evidence(&expert, record, version, "протокол.pdf", "application/pdf", protocol).await.unwrap();
+    assert_eq!((document.file_name.as_str(), document.size_bytes), ("протокол.pdf", protocol.len() as i64));
+    let files = store.evidence_of_activity(row).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!((files[0].record, files[0].added_by.as_deref()), (record, Some("Експерт HKV34")));
+    let (stored, bytes) = store.evidence_content(row, document.id).await.unwrap().unwrap();
+    assert_eq!((stored.media_type.as_str(), bytes.as_slice()), ("application/pdf", protocol));
+    let (record_now, _) = store.monitoring_records(row).await.unwrap().remove(0);
+    assert_eq!(record_now.evidence, [Evidence::Document { document: document.id, note: None }]);
+
+    // From a page read before the first file: a conflict, and nothing of the second file is kept.
+    let stale = store.attach_evidence(&expert, record, RowVersion::FIRST, "снимка.jpg", "image/jpeg", b"jpeg").await;
+    assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+    let digest = |bytes: &[u8]| {
+        use sha2::Digest;
+        Sha256Hex::parse(sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()).unwrap()
+    };
+    assert!(store.source_document_by_sha256(&digest(b"jpeg")).await.unwrap().is_none(), "no document left behind");
+    assert!(store.source_document_by_sha256(&digest(protocol)).await.unwrap().is_some());
+    assert_eq!(store.evidence_of_activity(row).await.unwrap().len(), 1);
+    // Empty, too large, or by another municipality: refused.
+    assert!(matches!(
+        store.attach_evidence(&expert, record, version, "празен.txt", "text/plain", b"").await,
+        Err(StoreError::Invalid(_))
+    ));
+    let huge = vec![0u8; MAX_EVIDENCE_BYTES + 1];
+    assert!(matches!(
+        store.attach_evidence(&expert, record, version, "голям.bin", "application/octet-stream", &huge).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let other = editor(store, "SZR31", "other").await;
+    assert!(matches!(
+        store.attach_evidence(&other, record, version, "чужд.txt", "text/plain", b"x").await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    // A second file; the same file again is the same document, listed once.
+    let (photo, version) =
+        store.attach_evidence(&expert, record, version, "снимка.jpg", "image/jpeg", b"jpeg").await.unwrap();
+    let (again, _) =
+        store.attach_evidence(&expert, record, version, "копие.pdf", "application/pdf", protocol).await.unwrap();
+    assert_eq!(again.id, document.id);
+    let names: Vec<String> =
+        store.evidence_of_activity(row).await.unwrap().into_iter().map(|f| f.document.file_name).collect();
+    assert_eq!(names, ["протокол.pdf", "снимка.jpg"]);
+    // A file is reached only through an activity whose record names it.
+    let (other_row, _, _) = monitored_row(store, &expert, 2016).await;
+    assert!(store.evidence_content(other_row, photo.id).await.unwrap().is_none());
+    // Audited on the record.
+    let history = store.history("monitoring_record", &format!("{row}:2015-01-01..2015-03-31")).await.unwrap();
+    let attached: Vec<_> = history.iter().filter(|e| e.action == "attach").collect();
+    assert_eq!(attached.len(), 3);
+    assert_eq!(attached[0].new_value.as_ref().unwrap().0["file_name"], "протокол.pdf");
+});
+
+story!(a_backup_carries_the_evidence_files, |db| {
+    let store = &db.store;
+    if db.postgres_url().is_some() && crate::which("pg_dump").is_none() {
+        eprintln!("skipped: pg_dump is not installed");
+        return;
+    }
+    let expert = editor(store, "HKV34", "expert").await;
+    let (row, record, version) = monitored_row(store, &expert, 2015).await;
+    let before = "Справка преди копието".as_bytes();
+    let (kept, version) =
+        store.attach_evidence(&expert, record, version, "справка.txt", "text/plain", before).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grizha.backup");
+    store.backup(&file, db.postgres_url()).await.unwrap();
+    store.attach_evidence(&expert, record, version, "след.txt", "text/plain", b"after the backup").await.unwrap();
+    store.restore(&file, db.postgres_url()).await.unwrap();
+    let files = store.evidence_of_activity(row).await.unwrap();
+    assert_eq!(files.iter().map(|f| f.document.file_name.as_str()).collect::<Vec<_>>(), ["справка.txt"]);
+    let (_, bytes) = store.evidence_content(row, kept.id).await.unwrap().unwrap();
+    assert_eq!(bytes, before);
 });
