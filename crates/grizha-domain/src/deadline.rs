@@ -48,7 +48,7 @@ use std::fmt;
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// The years the parser accepts as years.
@@ -318,12 +318,92 @@ impl Deadline {
     pub fn is_past(&self, today: NaiveDate) -> bool {
         self.to.is_some_and(|to| to < today)
     }
+
+    /// The same deadline a year later, for a plan copied as the start of the next year's.
+    ///
+    /// A deadline without dates (`Постоянен`, `ежемесечно`, an empty cell) stays as it is. One with
+    /// dates moves both a year on, and its text writes every year one later — four-digit years
+    /// (`Декември 2025г.` → `Декември 2026г.`, `2024-2028` → `2025-2029`) and the two-digit year
+    /// of a numeric date (`31.10.25` → `31.10.26`); a wording without a year (`Март`) keeps its
+    /// text and moves with the plan year. The last day of a month stays the last day of its month
+    /// (`Февруари 2023` ends on 29 February 2024 a year later), except for a deadline that is one
+    /// day: 29 February becomes 28 February, though its text still says `29.02`.
+    pub fn a_year_later(&self) -> Deadline {
+        let (Some(from), Some(to)) = (self.from, self.to) else {
+            return self.clone();
+        };
+        let keep_month_end = self.kind != DeadlineKind::Date;
+        Deadline {
+            raw: years_one_later(&self.raw),
+            kind: self.kind,
+            from: Some(day_a_year_later(from, false)),
+            to: Some(day_a_year_later(to, keep_month_end)),
+        }
+    }
 }
 
 impl Default for Deadline {
     fn default() -> Self {
         Deadline::unspecified()
     }
+}
+
+/// The same day of the year a year later (29 February becomes 28 February); with
+/// `keep_month_end`, the last day of a month becomes the last day of that month.
+fn day_a_year_later(day: NaiveDate, keep_month_end: bool) -> NaiveDate {
+    let later = day.checked_add_months(Months::new(12)).unwrap_or(day);
+    let last_of_month = |d: NaiveDate| d.succ_opt().is_none_or(|next| next.month() != d.month());
+    if keep_month_end && last_of_month(day) {
+        let mut end = later;
+        while let Some(next) = end.succ_opt().filter(|n| n.month() == later.month()) {
+            end = next;
+        }
+        end
+    } else {
+        later
+    }
+}
+
+/// `raw` with every year it writes one later: the four-digit years of [`YEARS`], and the two-digit
+/// year closing a numeric date (`31.10.25`: day, month, year glued by `.` or `/`).
+fn years_one_later(raw: &str) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in raw.char_indices().chain(std::iter::once((raw.len(), ' '))) {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let glued = |a: (usize, usize), b: (usize, usize)| matches!(&raw[a.1..b.0], "." | "/");
+    let short_date_part = |r: (usize, usize)| (1..=2).contains(&(r.1 - r.0));
+    let mut out = String::with_capacity(raw.len());
+    let mut copied = 0;
+    for (i, &(start, end)) in runs.iter().enumerate() {
+        let Ok(value) = raw[start..end].parse::<i32>() else { continue };
+        let later = match end - start {
+            4 if YEARS.contains(&value) && YEARS.contains(&(value + 1)) => (value + 1).to_string(),
+            2 if i >= 2
+                && value != 89
+                && short_date_part(runs[i - 2])
+                && short_date_part(runs[i - 1])
+                && glued(runs[i - 2], runs[i - 1])
+                && glued(runs[i - 1], runs[i]) =>
+            {
+                format!("{:02}", (value + 1) % 100)
+            }
+            _ => continue,
+        };
+        out.push_str(&raw[copied..start]);
+        out.push_str(&later);
+        copied = end;
+    }
+    out.push_str(&raw[copied..]);
+    out
 }
 
 /// The JSON shape of a [`Deadline`], checked on the way in.
@@ -1746,6 +1826,63 @@ mod tests {
     }
 
     // --- is_past ------------------------------------------------------------------------------
+
+    // --- a year later ---------------------------------------------------------------------
+
+    #[test]
+    fn a_year_later_writes_every_year_one_later_and_reads_as_the_new_text_would() {
+        let cases = [
+            ("31.10.2025г.", "31.10.2026г."),
+            ("31.10.25", "31.10.26"),
+            ("Декември 2025г.", "Декември 2026г."),
+            ("II-ро полугодие 2025", "II-ро полугодие 2026"),
+            ("I тримесечие 2025 г.", "I тримесечие 2026 г."),
+            ("От 01.10.2025г. до 30.04.2026г.", "От 01.10.2026г. до 30.04.2027г."),
+            ("2024 - 2028", "2025 - 2029"),
+            ("2025-06-30", "2026-06-30"),
+            ("ноември - февруари 2026", "ноември - февруари 2027"),
+            ("Март", "Март"),
+            ("до 15 март", "до 15 март"),
+            ("от 01.10.2025", "от 01.10.2026"),
+            ("31.10.2025г. Постоянен", "31.10.2026г. Постоянен"),
+            ("Мярка 2.1.4, до 30.06.2025", "Мярка 2.1.4, до 30.06.2026"),
+        ];
+        let (this_year, next_year) = (DeadlineContext::for_year(2025), DeadlineContext::for_year(2026));
+        for (raw, later_raw) in cases {
+            let later = Deadline::parse(raw, &this_year).a_year_later();
+            assert_eq!(later.raw(), later_raw);
+            // The same as writing the new text in next year's plan.
+            assert_eq!(later, Deadline::parse(later_raw, &next_year), "{raw}");
+            assert_ne!(later.to(), Deadline::parse(raw, &this_year).to(), "{raw} moved");
+        }
+    }
+
+    #[test]
+    fn deadlines_without_dates_stay_as_they_are_a_year_later() {
+        for raw in ["Постоянен", "ежемесечно", "", "-----", "при необходимост", "Март"]
+        {
+            let deadline = Deadline::parse(raw, &NO_CONTEXT);
+            assert_eq!(deadline.a_year_later(), deadline, "{raw}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_years_are_left_alone() {
+        let deadline = Deadline::parse("до 30.06.2025, по решение № 250 за 100 места", &NO_CONTEXT);
+        assert_eq!(deadline.a_year_later().raw(), "до 30.06.2026, по решение № 250 за 100 места");
+    }
+
+    #[test]
+    fn the_end_of_february_stays_the_end_of_february() {
+        let month = Deadline::parse("Февруари 2023", &NO_CONTEXT).a_year_later();
+        assert_eq!((month.from(), month.to()), (Some(date("2024-02-01")), Some(date("2024-02-29"))));
+        let month = Deadline::parse("Февруари 2024", &NO_CONTEXT).a_year_later();
+        assert_eq!(month.to(), Some(date("2025-02-28")));
+        // One day: the 29th becomes the 28th, the 28th stays the 28th.
+        let leap_day = Deadline::parse("29.02.2024", &NO_CONTEXT).a_year_later();
+        assert_eq!((leap_day.kind(), leap_day.to()), (Date, Some(date("2025-02-28"))));
+        assert_eq!(Deadline::parse("28.02.2023", &NO_CONTEXT).a_year_later().to(), Some(date("2024-02-28")));
+    }
 
     #[test]
     fn a_deadline_is_past_only_after_its_last_day() {

@@ -110,6 +110,30 @@ impl AnnualPlan {
         Ok(())
     }
 
+    /// The title of the plan for the year after this one: the plan's year written one later where
+    /// the title names it (`… за 2025 г.` → `… за 2026 г.`; other numbers, such as the years of a
+    /// strategy `2024–2028`, stay), or else the next year added in brackets.
+    pub fn title_for_next_year(&self) -> String {
+        let (year, next) = (self.year.get().to_string(), (self.year.get() + 1).to_string());
+        let mut title = String::with_capacity(self.title.len() + 8);
+        let mut named = false;
+        let mut rest = self.title.as_str();
+        while let Some(at) = rest.find(&year) {
+            let digit_before = rest[..at].chars().next_back().is_some_and(|c| c.is_ascii_digit());
+            let digit_after = rest[at + year.len()..].chars().next().is_some_and(|c| c.is_ascii_digit());
+            title.push_str(&rest[..at]);
+            if digit_before || digit_after {
+                title.push_str(&year);
+            } else {
+                title.push_str(&next);
+                named = true;
+            }
+            rest = &rest[at + year.len()..];
+        }
+        title.push_str(rest);
+        if named { title } else { format!("{} ({next})", self.title.trim_end()) }
+    }
+
     /// Checks a status change, given the decision that adopts it where the change is to adopted.
     pub fn check_transition(&self, next: PlanStatus, decision: Option<CouncilDecisionId>) -> Result<(), Invalid> {
         if !self.status.can_move_to(next) {
@@ -270,6 +294,21 @@ pub struct PlanServiceEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_years_title_names_the_next_year_where_this_one_was_named() {
+        let titled = |title: &str| AnnualPlan { title: title.into(), ..plan(PlanStatus::Adopted) };
+        assert_eq!(
+            titled("Годишен план за развитие на социалните услуги за 2025 г.").title_for_next_year(),
+            "Годишен план за развитие на социалните услуги за 2026 г."
+        );
+        // The strategy's years and other numbers stay.
+        assert_eq!(
+            titled("План 2025 към стратегия 2024–2028, № 12025").title_for_next_year(),
+            "План 2026 към стратегия 2024–2028, № 12025"
+        );
+        assert_eq!(titled("План за действие").title_for_next_year(), "План за действие (2026)");
+    }
 
     #[test]
     fn a_row_moves_one_place_and_not_past_either_end() {

@@ -18,7 +18,7 @@ pub(crate) struct SourceDocumentRow {
 }
 
 impl SourceDocumentRow {
-    fn into_domain(self) -> Result<SourceDocument> {
+    pub(crate) fn into_domain(self) -> Result<SourceDocument> {
         Ok(SourceDocument {
             id: SourceDocumentId(self.id),
             file_name: self.file_name,

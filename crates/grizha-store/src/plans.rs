@@ -677,6 +677,65 @@ impl Store {
         Ok(row.into_domain()?.0)
     }
 
+    /// Starts next year's plan from this one: a new draft (version 1) for the year after, in the
+    /// same area, with the same strategy and generation, every row (sections, goals, activities,
+    /// parties, funding, expected results, service and strategy links, in the same order) with its
+    /// deadline a year later ([`Deadline::a_year_later`]), and the service entries of both parts.
+    /// Monitoring is not copied: the new rows have none. Refused when the area has a plan for that
+    /// year already (any version), and for a superseded version (copy the one in force). One
+    /// transaction, audited on the new plan with where it was copied from.
+    pub async fn copy_plan_to_next_year(&self, actor: &Actor, from: AnnualPlanId) -> Result<AnnualPlan> {
+        let (plan, _) = self.plan(from).await?;
+        actor.authorise(&plan.area, "start next year's plan")?;
+        if plan.status == PlanStatus::Superseded {
+            return Err(Invalid::new(
+                "plan",
+                "a superseded version is not copied; copy the version in force",
+                plan.status.as_str(),
+            )
+            .into());
+        }
+        let year = Year::new(plan.year.get() + 1)?;
+        let title = plan.title_for_next_year();
+        let activities = self.plan_activities(from).await?;
+        let entries = self.plan_service_entries(from).await?;
+        let taken = || StoreError::Duplicate { what: "plan", key: format!("{} {year}", plan.area.as_str()) };
+        let row: PlanRow = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM annual_plans WHERE area_code = $1 AND year = $2")
+                .bind(plan.area.as_str()).bind(i64::from(year.get())).fetch_one(&mut *tx).await?;
+            if existing > 0 {
+                return Err(taken());
+            }
+            let row: PlanRow = sqlx::query_as(sql!(
+                "INSERT INTO annual_plans (area_code, year, title, strategy_id, generation, status, version_no) \
+                 VALUES ($1, $2, $3, $4, $5, 'draft', 1) RETURNING {PLAN_COLUMNS}"
+            ))
+            .bind(plan.area.as_str()).bind(i64::from(year.get())).bind(&title).bind(plan.strategy.map(|s| s.get()))
+            .bind(plan.generation.as_str())
+            .fetch_one(&mut *tx).await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate { .. } => taken(),
+                other => other,
+            })?;
+            let new_id = AnnualPlanId(row.id);
+            for (activity, _) in &activities {
+                let next = NewActivity { deadline: activity.deadline.a_year_later(), ..NewActivity::from(activity) };
+                insert_activity!(tx, new_id, activity.position, &next);
+            }
+            for entry in &entries {
+                insert_service_entry!(tx, new_id, entry.position, &NewPlanServiceEntry::from(entry));
+            }
+            audit!(tx, actor, "annual_plan", row.id, "copy", None, snapshot(&serde_json::json!({
+                "copied_from": from, "area": plan.area, "year": year, "title": title,
+                "activities": activities.len(), "service_entries": entries.len(),
+            })));
+            tx.commit().await?;
+            row
+        });
+        Ok(row.into_domain()?.0)
+    }
+
     /// Rows of an area's plans whose deadline passed before `today` and that are not recorded as done
     /// or cancelled in any monitoring record.
     pub async fn overdue_activities(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<PlanActivity>> {

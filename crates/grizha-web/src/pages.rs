@@ -19,12 +19,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).route("/plans/{id}", get(plan_page)).route("/assets/style.css", get(stylesheet))
 }
 
+/// Marks a handler's own answer to a file over a limit of its own (evidence: 20 MB), which
+/// [`too_large_as_a_page`] leaves as it is.
+#[derive(Clone, Copy)]
+pub(crate) struct OwnLimitPage;
+
 /// A request refused for its size (413, from the body limit, before any handler ran) answered with
-/// a page that says so (or, from the API, the API's error body), instead of an empty body.
+/// a page that says so (or, from the API, the API's error body), instead of an empty body. A page
+/// that answers 413 itself (marked [`OwnLimitPage`]) keeps its own answer.
 pub async fn too_large_as_a_page(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || response.extensions().get::<OwnLimitPage>().is_some() {
         return response;
     }
     if api {
@@ -238,6 +244,11 @@ struct PlanPage {
     version: i64,
     /// Whether the plan may go to public consultation now (a draft of the user's unit).
     may_consult: bool,
+    /// Whether the user may start next year's plan from this one (an editor of its unit; not a
+    /// superseded version), and next year's plan when there is one already.
+    may_copy: bool,
+    next_year: i32,
+    next_year_plan: Option<(i64, String)>,
     filter: PlanFilter,
     sections: Vec<String>,
     parties: Vec<String>,
@@ -345,6 +356,17 @@ async fn plan_page(
     let unfiltered = [&filter.section, &filter.party, &filter.funding, &filter.state]
         .into_iter()
         .all(|chosen| PlanFilter::chosen(chosen).is_none());
+    let may_copy = session.user.may_edit(&plan.area) && plan.status != grizha_domain::plan::PlanStatus::Superseded;
+    let next_year = plan.year.get() + 1;
+    let next_year_plan = match may_copy {
+        true => store
+            .plans_of(&plan.area)
+            .await?
+            .into_iter()
+            .find(|p| p.year.get() == next_year)
+            .map(|p| (p.id.get(), p.title)),
+        false => None,
+    };
     let page = PlanPage {
         user_name: session.user.display_name.clone(),
         csrf: session.csrf_token.clone(),
@@ -358,6 +380,9 @@ async fn plan_page(
         reorderable: editable && unfiltered,
         version: plan_version.0,
         may_consult: plan.status == grizha_domain::plan::PlanStatus::Draft && session.user.may_edit(&plan.area),
+        may_copy,
+        next_year,
+        next_year_plan,
         filter,
         sections,
         parties,

@@ -1,6 +1,7 @@
 //! Moving a plan on: a draft goes to public consultation (with its dates), a draft or a plan in
 //! consultation is adopted with the council's decision (recorded here). The form carries the
-//! plan's version, so two people moving the same plan cannot both succeed unseen.
+//! plan's version, so two people moving the same plan cannot both succeed unseen. And a plan of
+//! one year starts the next year's: copied as a new draft, deadlines a year later, no monitoring.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -21,7 +22,7 @@ use crate::pages::PageError;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/plans/{id}/status", post(change_status))
+    Router::new().route("/plans/{id}/status", post(change_status)).route("/plans/{id}/copy", post(copy_to_next_year))
 }
 
 #[derive(Deserialize)]
@@ -123,4 +124,39 @@ async fn change_status(
     let mut response = StatusCode::SEE_OTHER.into_response();
     response.headers_mut().insert(LOCATION, format!("/plans/{id}").parse().expect("a local path"));
     Ok(response)
+}
+
+#[derive(Deserialize)]
+struct CopyForm {
+    csrf: String,
+}
+
+/// Starts next year's plan as a copy of this one and opens it.
+async fn copy_to_next_year(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<CopyForm>,
+) -> Result<Response, PageError> {
+    signed_in.check_csrf(&form.csrf)?;
+    let (plan, _) = crate::pages::visible_plan(&state, &signed_in.0.user, id).await?;
+    let next_year = plan.year.get() + 1;
+    match state.store.copy_plan_to_next_year(&Actor::User(signed_in.0.user.clone()), plan.id).await {
+        Ok(next) => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            response.headers_mut().insert(LOCATION, format!("/plans/{}", next.id.get()).parse().expect("a local path"));
+            Ok(response)
+        }
+        Err(StoreError::Duplicate { .. }) => {
+            let area = state.store.area_name(&plan.area).await?.unwrap_or_else(|| plan.area.as_str().to_owned());
+            Err(WebError::Invalid(format!(
+                "{area} вече има план за {next_year} г.; нищо не е копирано. Отворете него от началната страница."
+            ))
+            .into())
+        }
+        Err(StoreError::Invalid(_)) => {
+            Err(WebError::Invalid("Тази версия на плана е заменена; копирайте действащата версия.".into()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -66,6 +66,9 @@ const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("POST /plans/{plan}/activities/{activity}/edit", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/monitoring", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/move", Surface::Page, Access::Edit),
+    ("POST /plans/{plan}/activities/{activity}/monitoring/evidence", Surface::Page, Access::Edit),
+    ("GET /plans/{plan}/activities/{activity}/evidence/{document}", Surface::Page, Access::Read),
+    ("POST /plans/{fresh_plan}/copy", Surface::Page, Access::Edit),
     ("POST /plans/{fresh_plan}/status", Surface::Page, Access::Edit),
     ("POST /import/{upload}/accept", Surface::Page, Access::Edit),
     ("GET /api/v1/me", Surface::Api, Access::AnySignedIn),
@@ -189,7 +192,9 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
     } else {
         "nothing-staged".to_owned()
     };
+    let document = store_evidence(app, t).await;
     let path = path
+        .replace("{document}", &document)
         .replace("{plan}", &t.plan.to_string())
         .replace("{fresh_plan}", &caller.fresh_plan.to_string())
         .replace("{fresh_api_plan}", &caller.fresh_api_plan.to_string())
@@ -302,11 +307,29 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
             Some(json!({"version": year.map(|(_, v)| v.0), "max_users": 20}))
         }
         "POST /api/v1/imports/{upload}/accept" => {
-            Some(json!({"document": 0, "area": "DEM01", "year": caller.year + 50}))
+            Some(json!({"document": 0, "area": "DEM01", "year": caller.year + 45}))
         }
         _ => None,
     };
     let mut builder = Request::builder().method(method.parse::<Method>().unwrap()).uri(path);
+    if endpoint.ends_with("/monitoring/evidence") {
+        let boundary = "authorisation-table";
+        let part = |name: &str, value: &str| {
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let body = format!(
+            "{}{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"протокол.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\nПротокол № {seed}\r\n--{boundary}--\r\n",
+            part("csrf", &caller.csrf),
+            part("period", "q2"),
+            part("version", &q2_version.unwrap_or(0).to_string()),
+        );
+        return builder
+            .header(header::COOKIE, &caller.cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+    }
     if endpoint.contains(" /api/") {
         if !caller.token.is_empty() {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", caller.token));
@@ -330,6 +353,19 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
         .unwrap()
 }
 
+/// The id of a file attached as evidence to the target row, once one is.
+async fn store_evidence(app: &App, t: &Target) -> String {
+    let records = app.state.store.monitoring_records(PlanActivityId(t.activity)).await.unwrap();
+    records
+        .iter()
+        .flat_map(|(r, _)| &r.evidence)
+        .find_map(|e| match e {
+            grizha_domain::document::Evidence::Document { document, .. } => Some(document.get().to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "0".to_owned())
+}
+
 #[tokio::test]
 async fn every_endpoint_answers_each_role_as_its_unit_allows() {
     let app = demo_app().await;
@@ -350,7 +386,8 @@ async fn every_endpoint_answers_each_role_as_its_unit_allows() {
     let t = target(&app).await;
     let mut callers = Vec::new();
     for (i, login) in ACCOUNTS.iter().enumerate() {
-        callers.push(caller(&app, login, 2040 + i32::try_from(i).unwrap()).await);
+        // Two years apart, so a copy to next year never meets another caller's plan.
+        callers.push(caller(&app, login, 2040 + 2 * i32::try_from(i).unwrap()).await);
     }
     let nobody = Caller {
         login: "(nobody)".into(),

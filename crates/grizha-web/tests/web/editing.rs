@@ -161,3 +161,248 @@ async fn an_editor_moves_rows_of_a_draft_plan_up_and_down_without_script() {
         ["Информационна кампания", "Консултиране на родители", "Обучение на родители"]
     );
 }
+
+#[tokio::test]
+async fn a_plan_is_copied_as_the_start_of_next_years_once() {
+    let app = app().await;
+    let session = app.session("ekspert", PASSWORD).await;
+    let plan_path = app.imported_plan(&session).await;
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains("Копирай като начало на план за 2026"), "{}", plan.body);
+    let csrf = plan.csrf();
+    let copy = format!("{plan_path}/copy");
+
+    assert_eq!(app.post(&copy, &session, &[("csrf", "")]).await.status, StatusCode::FORBIDDEN);
+    let copied = app.post(&copy, &session, &[("csrf", &csrf)]).await;
+    assert_eq!(copied.status, StatusCode::SEE_OTHER, "{}", copied.body);
+    let next_path = copied.location.unwrap();
+    assert_ne!(next_path, plan_path);
+    let next = app.get(&next_path, &session).await;
+    assert!(
+        next.body.contains("Година 2026") && next.body.contains("Статус: <strong>проект</strong>"),
+        "{}",
+        next.body
+    );
+    assert_eq!(next.body.matches("<tr data-activity").count(), 3);
+    // Deadlines that name a year name the next; the rows have no monitoring yet.
+    assert!(next.body.contains("март 2026 г.") && !next.body.contains("март 2025 г."), "{}", next.body);
+    assert_eq!(next.body.matches("без отчет").count(), 3);
+    assert!(next.body.contains("Копирай като начало на план за 2027"));
+
+    // The 2025 plan now links to the 2026 one instead of offering a second copy, and a second copy
+    // from a page read before is refused with the reason.
+    let plan = app.get(&plan_path, &session).await;
+    assert!(plan.body.contains(&format!("<a href=\"{next_path}\">")) && !plan.body.contains("Копирай като начало"));
+    let again = app.post(&copy, &session, &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("вече има план за 2026 г."), "{}", again.body);
+    let home = app.get("/", &session).await;
+    assert_eq!(home.body.matches("href=\"/plans/").count(), 2, "{}", home.body);
+    // Another municipality's editor sees no form and may not copy.
+    let other = app.session("drug", PASSWORD).await;
+    let other_csrf = app.get("/", &other).await.csrf();
+    assert_eq!(app.post(&copy, &other, &[("csrf", &other_csrf)]).await.status, StatusCode::FORBIDDEN);
+}
+
+/// A multipart form with text fields and one file.
+fn multipart_form(fields: &[(&str, &str)], file_name: &str, media_type: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "grizha-evidence-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {media_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+struct Download {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl App {
+    async fn attach(&self, path: &str, session: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Reply {
+        let (content_type, body) = multipart_form(fields, file.0, file.1, file.2);
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, session)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn download(&self, path: &str, session: &str) -> Download {
+        let request = Request::get(path).header(header::COOKIE, session).body(Body::empty()).unwrap();
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Download { status, headers, body }
+    }
+}
+
+/// The `href` of the download link named `name` on a monitoring page.
+fn download_link(body: &str, name: &str) -> String {
+    let at = body.find(&format!("download>{name}</a>")).unwrap_or_else(|| panic!("no file {name}: {body}"));
+    let start = body[..at].rfind("href=\"").unwrap() + 6;
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+/// The value of the hidden `version` input of the evidence form of `period`.
+fn evidence_version(body: &str, period: &str) -> String {
+    let form = body.find("/monitoring/evidence\"").expect("an evidence form");
+    let at = body[form..].find(&format!("name=\"period\" value=\"{period}\"")).unwrap() + form;
+    let v = body[at..].find("name=\"version\" value=\"").unwrap() + at + 22;
+    body[v..v + body[v..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn evidence_is_attached_to_a_periods_record_and_downloaded_safely_by_those_who_may_see_it() {
+    let app = demo_app().await;
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
+    let home = app.get("/", &session).await;
+    let at = home.body.rfind("href=\"/plans/").unwrap() + 6;
+    let plan_path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
+    let plan = app.get(&plan_path, &session).await;
+    let at = plan.body.find("/monitoring\"").unwrap();
+    let page_path = plan.body[plan.body[..at].rfind('"').unwrap() + 1..at + 11].to_owned();
+    let evidence_path = format!("{page_path}/evidence");
+
+    // Record the fourth quarter, so there is a record to attach to.
+    let page = app.get(&page_path, &session).await;
+    let csrf = page.csrf();
+    let q4_version = {
+        let at = page.body.find("name=\"period\" value=\"q4\"").unwrap();
+        let v = page.body[at..].find("name=\"version\" value=\"").unwrap() + at + 22;
+        page.body[v..v + page.body[v..].find('"').unwrap()].to_owned()
+    };
+    let recorded = app
+        .post(
+            &page_path,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("period", "q4"),
+                ("version", &q4_version),
+                ("status", "in_progress"),
+                ("progress", "60"),
+                ("comment", "Три обучения"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    let page = app.get(&page_path, &session).await;
+    assert!(page.body.contains("Доказателства") && page.body.contains("Файл към отчета за IV тримесечие"));
+    let version = evidence_version(&page.body, "q4");
+    let fields =
+        |version: &str| vec![("csrf", csrf.clone()), ("period", "q4".to_owned()), ("version", version.to_owned())];
+    let attach = |fields: Vec<(&'static str, String)>, file: (&'static str, &'static str, Vec<u8>)| {
+        let (app, path, session) = (&app, evidence_path.clone(), session.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.attach(&path, &session, &pairs, (file.0, file.1, &file.2)).await
+        }
+    };
+
+    let protocol = "%PDF-1.4 протокол от обучението".as_bytes().to_vec();
+    let attached = attach(fields(&version), ("протокол <1>.pdf", "application/pdf", protocol.clone())).await;
+    assert_eq!(attached.status, StatusCode::SEE_OTHER, "{}", attached.body);
+    assert!(attached.location.unwrap().ends_with("/monitoring#evidence-q4"));
+    let page = app.get(&page_path, &session).await;
+    assert_eq!(page.body.matches("<tr data-evidence>").count(), 1);
+    // Listed with its name (escaped), size and who added it.
+    assert!(page.body.contains("download>протокол &#60;1&#62;.pdf</a>"), "{}", page.body);
+    assert!(page.body.contains(&format!("<td>{} байта</td>", protocol.len())));
+    let link = download_link(&page.body, "протокол &#60;1&#62;.pdf");
+    let file = app.download(&link, &session).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body, protocol);
+    assert_eq!(file.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(file.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"), "{disposition}");
+
+    // A page that could run in the browser is downloaded as bytes, never shown.
+    let version = evidence_version(&page.body, "q4");
+    let html = b"<script>alert(1)</script>".to_vec();
+    let attached = attach(fields(&version), ("страница.html", "text/html", html)).await;
+    assert_eq!(attached.status, StatusCode::SEE_OTHER, "{}", attached.body);
+    let page = app.get(&page_path, &session).await;
+    let file = app.download(&download_link(&page.body, "страница.html"), &session).await;
+    assert_eq!(file.headers[header::CONTENT_TYPE], "application/octet-stream");
+
+    // Over 20 MB: said, and nothing attached; from a stale page: a conflict, nothing attached.
+    let version = evidence_version(&page.body, "q4");
+    let huge = vec![b'x'; 20 * 1024 * 1024 + 1];
+    let refused = attach(fields(&version), ("голям.bin", "application/octet-stream", huge)).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(refused.body.contains("по-голям от 20 MB"), "{}", &refused.body[..refused.body.len().min(2000)]);
+    let stale = attach(fields("1"), ("късно.txt", "text/plain", b"late".to_vec())).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Някой друг промени отчета"), "{}", stale.body);
+    // A period without a record: say to record it first.
+    let none = attach(
+        vec![("csrf", csrf.clone()), ("period", "q3".to_owned()), ("version", "0".to_owned())],
+        ("q3.txt", "text/plain", b"q3".to_vec()),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("запишете първо отчета"), "{}", none.body);
+    let page = app.get(&page_path, &session).await;
+    assert!(!page.body.contains("id=\"evidence-q3\""), "the demo has no record for the third quarter");
+    assert_eq!(page.body.matches("<tr data-evidence>").count(), 2);
+
+    // Saving the record's status again keeps its files.
+    let at = page.body.find("name=\"period\" value=\"q4\"").unwrap();
+    let v = page.body[at..].find("name=\"version\" value=\"").unwrap() + at + 22;
+    let record_version = page.body[v..v + page.body[v..].find('"').unwrap()].to_owned();
+    let saved = app
+        .post(
+            &page_path,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("period", "q4"),
+                ("version", &record_version),
+                ("status", "done"),
+                ("progress", "100"),
+                ("comment", "Четири обучения"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.get(&page_path, &session).await.body.matches("<tr data-evidence>").count(), 2);
+
+    // The region's viewer sees and downloads the files but has no form, and a post is refused.
+    let viewer = app.session("demo-viewer", "demo-viewer-pass").await;
+    let seen = app.get(&page_path, &viewer).await;
+    assert!(seen.body.contains("download>протокол &#60;1&#62;.pdf</a>") && !seen.body.contains("type=\"file\""));
+    assert_eq!(app.download(&link, &viewer).await.body, protocol);
+    let viewer_csrf = seen.csrf();
+    let version = evidence_version(&page.body, "q4");
+    let forbidden = app
+        .attach(
+            &evidence_path,
+            &viewer,
+            &[("csrf", &viewer_csrf), ("period", "q4"), ("version", &version)],
+            ("чужд.txt", "text/plain", b"x"),
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    // Another municipality sees neither the page nor the file; an unknown file is not found.
+    let other = app.session("demo-zapad", "demo-zapad-pass").await;
+    assert_eq!(app.download(&link, &other).await.status, StatusCode::FORBIDDEN);
+    let unknown = format!("{}/999999", &link[..link.rfind('/').unwrap()]);
+    assert_eq!(app.download(&unknown, &session).await.status, StatusCode::NOT_FOUND);
+}
