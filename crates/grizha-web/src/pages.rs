@@ -358,14 +358,10 @@ async fn plan_page(
         .all(|chosen| PlanFilter::chosen(chosen).is_none());
     let may_copy = session.user.may_edit(&plan.area) && plan.status != grizha_domain::plan::PlanStatus::Superseded;
     let next_year = plan.year.get() + 1;
-    let next_year_plan = match may_copy {
-        true => store
-            .plans_of(&plan.area)
-            .await?
-            .into_iter()
-            .find(|p| p.year.get() == next_year)
-            .map(|p| (p.id.get(), p.title)),
-        false => None,
+    let next_year_plan = if may_copy {
+        store.plans_of(&plan.area).await?.into_iter().find(|p| p.year.get() == next_year).map(|p| (p.id.get(), p.title))
+    } else {
+        None
     };
     let page = PlanPage {
         user_name: session.user.display_name.clone(),

@@ -9,12 +9,12 @@ use grizha_domain::document::{Evidence, Sha256Hex};
 use grizha_domain::ids::{MonitoringRecordId, PlanActivityId, RowVersion};
 use grizha_domain::monitoring::{ActivityStatus, MonitoringRecord, Progress};
 use grizha_domain::plan::{PlanActivity, PlanGeneration, PlanPart, PlanStatus, RowMove};
-use grizha_domain::strategy::LevelNames;
+use grizha_domain::strategy::{Aggregation, Direction, IndicatorLevel, IndicatorPeriod, LevelNames, MeasuredValue};
 use grizha_domain::time::{DateRange, Year, YearRange};
 use grizha_domain::user::{Login, Role};
 use grizha_store::{
-    Actor, MAX_EVIDENCE_BYTES, NewActivity, NewPlan, NewPlanServiceEntry, NewStrategy, NewUser, PasswordChange, Store,
-    StoreError,
+    Actor, MAX_EVIDENCE_BYTES, NewActivity, NewIndicator, NewPlan, NewPlanServiceEntry, NewStrategy, NewUser,
+    PasswordChange, Store, StoreError,
 };
 
 use crate::{SYSTEM, activity, adopted_decision, area, day, editor, story};
@@ -385,4 +385,90 @@ story!(a_backup_carries_the_evidence_files, |db| {
     assert_eq!(files.iter().map(|f| f.document.file_name.as_str()).collect::<Vec<_>>(), ["справка.txt"]);
     let (_, bytes) = store.evidence_content(row, kept.id).await.unwrap().unwrap();
     assert_eq!(bytes, before);
+});
+
+story!(an_indicators_actual_value_is_entered_by_an_editor_of_its_area_only, |db| {
+    let store = &db.store;
+    let expert = editor(store, "HKV34", "expert").await;
+    let strategy = store
+        .create_strategy(
+            &expert,
+            NewStrategy {
+                area: area("HKV34"),
+                title: "Стратегия 2024–2028".into(),
+                period: YearRange::new(Year::new(2024).unwrap(), Year::new(2028).unwrap()).unwrap(),
+                vision: None,
+                level_names: LevelNames::new(vec!["Цел".into()]).unwrap(),
+                adopted_by: None,
+                source: None,
+            },
+        )
+        .await
+        .unwrap();
+    let indicator = store
+        .add_indicator(
+            &expert,
+            strategy.id,
+            NewIndicator {
+                node: None,
+                level: IndicatorLevel::Strategy,
+                text: "Потребители на услуги в общността".into(),
+                unit: Some("брой".into()),
+                direction: Direction::Increase,
+                aggregation: Aggregation::Latest,
+                sources: vec![],
+                verification: None,
+                baseline: None,
+            },
+        )
+        .await
+        .unwrap();
+    let value = |v: f64, comment: Option<&str>| {
+        Some(MeasuredValue { value: v, comment: comment.map(str::to_owned), evidence: vec![] })
+    };
+    let year =
+        IndicatorPeriod { period: DateRange::year(Year::new(2025).unwrap()), target: value(120.0, None), actual: None };
+    let today = day(2026, 3, 1);
+    let target_set = store.set_indicator_period(&expert, indicator.id, &year, None, today).await.unwrap();
+    let with_actual = IndicatorPeriod { actual: value(131.0, Some("по данни на ДСП")), ..year.clone() };
+
+    // A viewer of the region, or another municipality's editor, may not.
+    let viewer = Actor::User(
+        store
+            .add_user(
+                &SYSTEM,
+                NewUser {
+                    login: Login::parse("nabljudatel").unwrap(),
+                    display_name: "Наблюдател".into(),
+                    password: "дълга парола 123".into(),
+                    role: Role::Viewer,
+                    area: Some(area("HKV")),
+                },
+            )
+            .await
+            .unwrap(),
+    );
+    let other = editor(store, "SZR31", "other").await;
+    for refused in [&viewer, &other] {
+        assert!(matches!(
+            store.set_indicator_period(refused, indicator.id, &with_actual, Some(target_set), today).await,
+            Err(StoreError::Forbidden { .. })
+        ));
+    }
+    // The region's monitoring unit may, over its municipality; then the editor's stale page conflicts.
+    let region = editor(store, "HKV", "zmo").await;
+    let saved = store.set_indicator_period(&region, indicator.id, &with_actual, Some(target_set), today).await.unwrap();
+    let corrected = IndicatorPeriod { actual: value(129.0, None), ..year.clone() };
+    assert!(matches!(
+        store.set_indicator_period(&expert, indicator.id, &corrected, Some(target_set), today).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    store.set_indicator_period(&expert, indicator.id, &corrected, Some(saved), today).await.unwrap();
+    let (stored, _) = store.indicator_periods(indicator.id).await.unwrap().remove(0);
+    assert_eq!((stored.target.unwrap().value, stored.actual.unwrap().value), (120.0, 129.0));
+    // Audited: who set what, the value before and after.
+    let history = store.history("indicator_period", &format!("{}:2025-01-01..2025-12-31", indicator.id)).await.unwrap();
+    let actions: Vec<(&str, &str)> = history.iter().map(|e| (e.action.as_str(), e.actor.as_str())).collect();
+    assert_eq!(actions, [("create", "expert"), ("update", "zmo"), ("update", "expert")]);
+    assert_eq!(history[2].old_value.as_ref().unwrap().0["actual"], 131.0);
 });

@@ -406,3 +406,119 @@ async fn evidence_is_attached_to_a_periods_record_and_downloaded_safely_by_those
     let unknown = format!("{}/999999", &link[..link.rfind('/').unwrap()]);
     assert_eq!(app.download(&unknown, &session).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The path of the form that sets the actual value of `year`, and its version, for the first
+/// indicator with such a form on a strategy page.
+fn actual_form(body: &str, year: i32) -> (String, String) {
+    let at = body.find(&format!("name=\"year\" value=\"{year}\"")).unwrap_or_else(|| panic!("no form for {year}"));
+    let start = body[..at].rfind("action=\"").unwrap() + 8;
+    let action = body[start..start + body[start..].find('"').unwrap()].to_owned();
+    let v = body[at..].find("name=\"version\" value=\"").unwrap() + at + 22;
+    (action, body[v..v + body[v..].find('"').unwrap()].to_owned())
+}
+
+#[tokio::test]
+async fn an_editor_enters_an_indicators_actual_value_for_a_year_and_a_viewer_cannot() {
+    let app = demo_app().await;
+    let session = app.session("demo-iztok", "demo-iztok-pass").await;
+    let home = app.get("/", &session).await;
+    let at = home.body.find("href=\"/strategies/").unwrap() + 6;
+    let path = home.body[at..at + home.body[at..].find('"').unwrap()].to_owned();
+    let strategy = app.get(&path, &session).await;
+    assert!(strategy.body.contains("Факт по години: "), "{}", strategy.body);
+    // Forms for the years that have begun only (the strategy runs 2024–2028).
+    let this_year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    assert!(strategy.body.contains("name=\"year\" value=\"2024\""));
+    assert_eq!(strategy.body.contains("name=\"year\" value=\"2028\""), this_year >= 2028);
+    let (action, version) = actual_form(&strategy.body, 2024);
+    let csrf = strategy.csrf();
+    let indicator = action.trim_end_matches("/actual").rsplit('/').next().unwrap().to_owned();
+    // The indicator's row before: its 2024 target and actual.
+    let row_of = |body: &str| {
+        let summary = body.find(&format!("id=\"indicator-{indicator}\"")).unwrap();
+        let name_at = body[summary..].find("Факт по години: ").unwrap() + summary + "Факт по години: ".len();
+        let name = body[name_at..name_at + body[name_at..].find('<').unwrap()].to_owned();
+        let row = body.find(&format!("<tr><td>{name}")).unwrap();
+        body[row..row + body[row..].find("</tr>").unwrap()].to_owned()
+    };
+    let cell_2024 = |row: &str| row.split("<td>").nth(3).unwrap().trim_end_matches("</td>").to_owned();
+    let before = cell_2024(&row_of(&strategy.body));
+    let target = before.split(" / ").next().unwrap().to_owned();
+
+    let saved = app
+        .post(
+            &action,
+            &session,
+            &[
+                ("csrf", &csrf),
+                ("year", "2024"),
+                ("version", &version),
+                ("value", "12,5"),
+                ("comment", "по данни на ДСП"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.location.unwrap(), format!("{path}#indicator-{indicator}"));
+    let strategy = app.get(&path, &session).await;
+    assert_eq!(cell_2024(&row_of(&strategy.body)), format!("{target} / 12.5"), "the target stays");
+    assert!(strategy.body.contains("value=\"12,5\"") && strategy.body.contains("value=\"по данни на ДСП\""));
+
+    // From the page read before: the conflict page, the value as saved.
+    let stale = app
+        .post(
+            &action,
+            &session,
+            &[("csrf", &csrf), ("year", "2024"), ("version", &version), ("value", "99"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("Някой друг промени записа междувременно"));
+    assert_eq!(cell_2024(&row_of(&app.get(&path, &session).await.body)), format!("{target} / 12.5"));
+    // Not a number, or a year that has not begun: said, nothing saved.
+    let (_, version) = actual_form(&strategy.body, 2024);
+    let wrong = app
+        .post(
+            &action,
+            &session,
+            &[("csrf", &csrf), ("year", "2024"), ("version", &version), ("value", "много"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("не е число"), "{}", wrong.body);
+    if this_year < 2028 {
+        let future = app
+            .post(
+                &action,
+                &session,
+                &[("csrf", &csrf), ("year", "2028"), ("version", "0"), ("value", "1"), ("comment", "")],
+            )
+            .await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(future.body.contains("от началото на годината"), "{}", future.body);
+    }
+    // Without the session's token: refused.
+    let forged = app
+        .post(
+            &action,
+            &session,
+            &[("csrf", ""), ("year", "2024"), ("version", &version), ("value", "1"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // The region's viewer sees the values, no form, and a post is refused.
+    let viewer = app.session("demo-viewer", "demo-viewer-pass").await;
+    let seen = app.get(&path, &viewer).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.body.contains("/actual\"") && seen.body.contains(&format!("{target} / 12.5")));
+    let refused = app
+        .post(
+            &action,
+            &viewer,
+            &[("csrf", &seen.csrf()), ("year", "2024"), ("version", &version), ("value", "1"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(cell_2024(&row_of(&app.get(&path, &session).await.body)), format!("{target} / 12.5"));
+}
