@@ -62,6 +62,7 @@ const ENDPOINTS: &[(&str, Surface, Access)] = &[
     ("GET /services/{service}", Surface::Page, Access::Read),
     ("GET /strategies/{strategy}", Surface::Page, Access::Read),
     ("POST /services/{service}/years", Surface::Page, Access::KeepService),
+    ("POST /strategies/{strategy}/indicators/{indicator}/actual", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/edit", Surface::Page, Access::Edit),
     ("POST /plans/{plan}/activities/{activity}/monitoring", Surface::Page, Access::Edit),
@@ -249,6 +250,23 @@ async fn request(app: &App, endpoint: &str, t: &Target, caller: &Caller, seed: u
             ("comment", String::new()),
         ],
         "POST /account/tokens" => vec![("name", "таблица".into())],
+        "POST /strategies/{strategy}/indicators/{indicator}/actual" => {
+            let version = store
+                .indicator_periods(grizha_domain::ids::IndicatorId(t.indicator))
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|(p, _)| {
+                    p.period.start().to_string() == "2024-01-01" && p.period.end().to_string() == "2024-12-31"
+                })
+                .map_or(0, |(_, v)| v.0);
+            vec![
+                ("year", "2024".into()),
+                ("version", version.to_string()),
+                ("value", seed.to_string()),
+                ("comment", String::new()),
+            ]
+        }
         "POST /services/{service}/years" => {
             let year =
                 store.service_year(grizha_domain::ids::ServiceId(t.service), Year::new(2026).unwrap()).await.unwrap();
