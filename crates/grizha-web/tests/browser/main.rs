@@ -230,6 +230,22 @@ async fn an_expert_signs_in_imports_a_plan_edits_a_row_and_records_monitoring() 
     client.wait().for_element(Locator::Css("svg.chart")).await.unwrap();
     snap(&client, "service").await;
 
+    // The strategy with its indicators' values, from the home page.
+    client.goto(&format!("{base}/")).await.unwrap();
+    client.find(Locator::Css("a[href^='/strategies/']")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    snap(&client, "strategy").await;
+
+    // The account page: a token for the API is made and shown once.
+    client.goto(&format!("{base}/account")).await.unwrap();
+    snap(&client, "account").await;
+    client.find(Locator::Id("token-name")).await.unwrap().send_keys("отчетна таблица").await.unwrap();
+    client.find(Locator::Css("form[action='/account/tokens'] button")).await.unwrap().click().await.unwrap();
+    let shown = client.wait().for_element(Locator::Id("new-token")).await.unwrap();
+    let token = shown.prop("value").await.unwrap().unwrap_or_default();
+    assert!(token.starts_with("grizha_") && token.len() == 71, "{token}");
+    snap(&client, "account-token").await;
+
     // The check itself finds what it should: an image without a text alternative.
     client.goto("data:text/html,<html lang=bg><title>t</title><img src=x.png></html>").await.unwrap();
     if let Some(found) = violations(&client).await {
