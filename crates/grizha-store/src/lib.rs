@@ -332,6 +332,19 @@ impl Store {
         Ok(())
     }
 
+    /// How many bytes the database takes as the backend counts them: SQLite's pages (`page_count` ×
+    /// `page_size`), PostgreSQL's `pg_database_size`.
+    pub async fn database_size(&self) -> Result<u64> {
+        let bytes: i64 = on_pool!(self, pool => {
+            let sql = match self.backend() {
+                Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                Backend::Postgres => "SELECT pg_database_size(current_database())",
+            };
+            sqlx::query_scalar(sql).fetch_one(pool).await
+        })?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
     /// Checks the database file's structure (SQLite `integrity_check`); PostgreSQL checks itself.
     pub async fn check_integrity(&self) -> Result<()> {
         if let Pool::Sqlite(pool) = &self.pool {

@@ -692,6 +692,21 @@ story!(a_file_imported_twice_is_recorded_once, |db| {
     assert_eq!((again.id, again.file_name.as_str()), (first.id, "plan-2015.docx"));
 });
 
+story!(the_database_size_grows_with_what_is_written, |db| {
+    let store = &db.store;
+    let before = store.database_size().await.unwrap();
+    assert!(before > 100_000, "the reference data alone takes more than 100 kB: {before}");
+    for n in 0..300 {
+        let text = format!("{n:04} ").repeat(360);
+        let mut decision = adopted_decision(store, "HKV34", &format!("size-{n}")).await;
+        decision.number = format!("text-{n}");
+        decision.text = Some(text);
+        store.add_council_decision(&SYSTEM, &decision).await.unwrap();
+    }
+    let after = store.database_size().await.unwrap();
+    assert!(after >= before + 500_000, "300 records of 1.8 kB grew the database from {before} to {after} bytes");
+});
+
 story!(a_backup_taken_while_running_restores_what_was_committed, |db| {
     let store = &db.store;
     if db.postgres_url().is_some() && which("pg_dump").is_none() {
