@@ -36,7 +36,7 @@ pub use audit::AuditEntry;
 pub use backup::BackupSummary;
 pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
-pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, random_token};
+pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, TOUCH_INTERVAL, random_token};
 pub use strategies::{NewIndicator, NewStrategy, StrategyTree};
 pub use users::NewUser;
 

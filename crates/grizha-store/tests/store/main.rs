@@ -581,7 +581,15 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].old_value.as_ref().unwrap().0["status"], "in_progress", "the audit keeps the value before");
     assert_eq!(history[1].new_value.as_ref().unwrap().0["status"], "done");
-    let _ = june;
+
+    // The plan table reads all its rows' records at once: the same records, in period order (the
+    // year after its first quarter), and nothing for a row without any.
+    let year = MonitoringRecord { period: DateRange::year(Year::new(2015).unwrap()), ..done.clone() };
+    store.record_monitoring(&expert, &year, None).await.unwrap();
+    let of_plan = store.monitoring_records_of_plan(plan.id).await.unwrap();
+    assert_eq!(of_plan[&march.id], store.monitoring_records(march.id).await.unwrap());
+    assert_eq!(of_plan[&march.id].iter().map(|(r, _)| r.period).collect::<Vec<_>>(), [q1, year.period]);
+    assert!(!of_plan.contains_key(&june.id));
 });
 
 story!(a_region_asks_for_reports_and_reviews_them, |db| {
