@@ -41,7 +41,7 @@ pub use documents::NewSourceDocument;
 pub use evidence::{EvidenceFile, MAX_EVIDENCE_BYTES};
 pub use plans::{NewActivity, NewPlan, NewPlanServiceEntry};
 pub use services::NewService;
-pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, random_token};
+pub use sessions::{IDLE_LIMIT, SESSION_LIFETIME, Session, TOUCH_INTERVAL, random_token};
 pub use strategies::{NewIndicator, NewStrategy, StrategyTree};
 pub use users::{MIN_PASSWORD_CHARS, NewUser, PasswordChange};
 
@@ -353,6 +353,19 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         let _: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await)?;
         Ok(())
+    }
+
+    /// How many bytes the database takes as the backend counts them: SQLite's pages (`page_count` ×
+    /// `page_size`), PostgreSQL's `pg_database_size`.
+    pub async fn database_size(&self) -> Result<u64> {
+        let bytes: i64 = on_pool!(self, pool => {
+            let sql = match self.backend() {
+                Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                Backend::Postgres => "SELECT pg_database_size(current_database())",
+            };
+            sqlx::query_scalar(sql).fetch_one(pool).await
+        })?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
     }
 
     /// Checks the database file's structure (SQLite `integrity_check`); PostgreSQL checks itself.

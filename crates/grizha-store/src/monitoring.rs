@@ -1,13 +1,15 @@
 //! Monitoring records, reporting obligations with their submissions, and meetings of the monitoring
 //! unit with their decisions.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use grizha_domain::Invalid;
 use grizha_domain::document::Evidence;
 use grizha_domain::geography::AreaCode;
 use grizha_domain::ids::{
-    MeetingDecisionId, MeetingId, MonitoringRecordId, PlanActivityId, ReportingObligationId, RowVersion, SubmissionId,
-    UserId,
+    AnnualPlanId, MeetingDecisionId, MeetingId, MonitoringRecordId, PlanActivityId, ReportingObligationId, RowVersion,
+    SubmissionId, UserId,
 };
 use grizha_domain::monitoring::{
     DecisionStatus, Meeting, MeetingDecision, MonitoringRecord, Progress, ReportingObligation, Submission,
@@ -76,30 +78,32 @@ impl Store {
         Ok(result)
     }
 
+    /// The records of an activity, in the order of their periods.
     pub async fn monitoring_records(&self, activity: PlanActivityId) -> Result<Vec<(MonitoringRecord, RowVersion)>> {
-        type RecordRow = (i64, NaiveDate, NaiveDate, String, i64, Option<String>, Json<Vec<Evidence>>, i64);
         let rows: Vec<RecordRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, period_start, period_end, status, progress, comment, evidence, version FROM monitoring_records WHERE activity_id = $1 ORDER BY period_start"
+            "SELECT activity_id, id, period_start, period_end, status, progress, comment, evidence, version FROM monitoring_records \
+             WHERE activity_id = $1 ORDER BY period_start, period_end"
         ).bind(activity.get()).fetch_all(pool).await)?;
-        rows.into_iter()
-            .map(|(id, start, end, status, progress, comment, evidence, version)| {
-                Ok((
-                    MonitoringRecord {
-                        id: MonitoringRecordId(id),
-                        activity,
-                        period: stored("monitoring record", DateRange::new(start, end))?,
-                        status: stored("monitoring record", status.parse())?,
-                        progress: stored(
-                            "monitoring record",
-                            Progress::new(u8::try_from(progress).unwrap_or(u8::MAX)),
-                        )?,
-                        comment,
-                        evidence: evidence.0,
-                    },
-                    RowVersion(version),
-                ))
-            })
-            .collect()
+        rows.into_iter().map(record_of_row).collect()
+    }
+
+    /// The records of every activity of a plan (one query for a whole plan table), each activity's
+    /// in the order [`Store::monitoring_records`] gives.
+    pub async fn monitoring_records_of_plan(
+        &self,
+        plan: AnnualPlanId,
+    ) -> Result<HashMap<PlanActivityId, Vec<(MonitoringRecord, RowVersion)>>> {
+        let rows: Vec<RecordRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT m.activity_id, m.id, m.period_start, m.period_end, m.status, m.progress, m.comment, m.evidence, m.version \
+             FROM monitoring_records m JOIN plan_activities a ON a.id = m.activity_id \
+             WHERE a.plan_id = $1 ORDER BY m.activity_id, m.period_start, m.period_end"
+        ).bind(plan.get()).fetch_all(pool).await)?;
+        let mut records: HashMap<PlanActivityId, Vec<(MonitoringRecord, RowVersion)>> = HashMap::new();
+        for row in rows {
+            let (record, version) = record_of_row(row)?;
+            records.entry(record.activity).or_default().push((record, version));
+        }
+        Ok(records)
     }
 
     /// Asks `obligation.reporter` for a report; only the region above it (or an administrator) may.
@@ -323,4 +327,23 @@ impl Store {
             })
             .collect()
     }
+}
+
+type RecordRow = (i64, i64, NaiveDate, NaiveDate, String, i64, Option<String>, Json<Vec<Evidence>>, i64);
+
+fn record_of_row(
+    (activity, id, start, end, status, progress, comment, evidence, version): RecordRow,
+) -> Result<(MonitoringRecord, RowVersion)> {
+    Ok((
+        MonitoringRecord {
+            id: MonitoringRecordId(id),
+            activity: PlanActivityId(activity),
+            period: stored("monitoring record", DateRange::new(start, end))?,
+            status: stored("monitoring record", status.parse())?,
+            progress: stored("monitoring record", Progress::new(u8::try_from(progress).unwrap_or(u8::MAX)))?,
+            comment,
+            evidence: evidence.0,
+        },
+        RowVersion(version),
+    ))
 }

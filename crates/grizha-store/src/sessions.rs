@@ -17,6 +17,10 @@ use crate::{Result, Store, StoreError, WritePool, on_pool};
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 /// A session unused for this long has ended.
 pub const IDLE_LIMIT: Duration = Duration::hours(2);
+/// A session's last use is written at most this often: reading pages does not write to the
+/// database on every request (on SQLite every write waits for the disk and for the one writer),
+/// and against an idle limit of two hours a minute's imprecision does not matter.
+pub const TOUCH_INTERVAL: Duration = Duration::minutes(1);
 
 /// A signed-in user's session, as a request finds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +72,7 @@ impl Store {
     }
 
     /// The live session a cookie token names: not expired, not idle too long, its account enabled.
-    /// Marks it used at `now`.
+    /// Marks it used at `now` when its last use was written [`TOUCH_INTERVAL`] or more ago.
     pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
@@ -87,11 +91,13 @@ impl Store {
             self.end_session(token).await?;
             return Ok(None);
         }
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
+        if now - last_seen_at >= TOUCH_INTERVAL {
+            on_pool!(self, pool => {
+                let mut tx = pool.begin_write().await?;
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&hash).execute(&mut *tx).await?;
+                tx.commit().await?;
+            });
+        }
         Ok(Some(Session { user, csrf_token, expires_at }))
     }
 

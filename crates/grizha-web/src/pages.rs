@@ -278,8 +278,9 @@ async fn plan_page(
     let mut rows = Vec::new();
     let (mut last_section, mut last_goal): (Option<String>, Option<String>) = (None, None);
     let total = activities.len();
+    let mut records = store.monitoring_records_of_plan(plan.id).await?;
     for (index, (activity, _)) in activities.into_iter().enumerate() {
-        let latest = store.monitoring_records(activity.id).await?.into_iter().map(|(r, _)| r).next_back();
+        let latest = records.remove(&activity.id).and_then(|r| r.into_iter().map(|(r, _)| r).next_back());
         let status = latest.as_ref().map(|r| r.status);
         let finished = matches!(status, Some(ActivityStatus::Done | ActivityStatus::Cancelled));
         let late = !finished && activity.deadline.is_past(today);

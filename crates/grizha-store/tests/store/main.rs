@@ -655,7 +655,15 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].old_value.as_ref().unwrap().0["status"], "in_progress", "the audit keeps the value before");
     assert_eq!(history[1].new_value.as_ref().unwrap().0["status"], "done");
-    let _ = june;
+
+    // The plan table reads all its rows' records at once: the same records, in period order (the
+    // year after its first quarter), and nothing for a row without any.
+    let year = MonitoringRecord { period: DateRange::year(Year::new(2015).unwrap()), ..done.clone() };
+    store.record_monitoring(&expert, &year, None).await.unwrap();
+    let of_plan = store.monitoring_records_of_plan(plan.id).await.unwrap();
+    assert_eq!(of_plan[&march.id], store.monitoring_records(march.id).await.unwrap());
+    assert_eq!(of_plan[&march.id].iter().map(|(r, _)| r.period).collect::<Vec<_>>(), [q1, year.period]);
+    assert!(!of_plan.contains_key(&june.id));
 });
 
 story!(a_region_asks_for_reports_and_reviews_them, |db| {
@@ -850,6 +858,21 @@ story!(imported_services_are_registered_whole_or_not_at_all, |db| {
     let other = editor(store, "SZR31", "drug").await;
     assert!(matches!(store.import_services(&other, &again, &source("a")).await, Err(StoreError::Forbidden { .. })));
     assert_eq!(store.services_of(&hkv34, None).await.unwrap().len(), 1);
+});
+
+story!(the_database_size_grows_with_what_is_written, |db| {
+    let store = &db.store;
+    let before = store.database_size().await.unwrap();
+    assert!(before > 100_000, "the reference data alone takes more than 100 kB: {before}");
+    for n in 0..300 {
+        let text = format!("{n:04} ").repeat(360);
+        let mut decision = adopted_decision(store, "HKV34", &format!("size-{n}")).await;
+        decision.number = format!("text-{n}");
+        decision.text = Some(text);
+        store.add_council_decision(&SYSTEM, &decision).await.unwrap();
+    }
+    let after = store.database_size().await.unwrap();
+    assert!(after >= before + 500_000, "300 records of 1.8 kB grew the database from {before} to {after} bytes");
 });
 
 story!(a_backup_taken_while_running_restores_what_was_committed, |db| {

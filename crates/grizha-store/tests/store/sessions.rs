@@ -3,7 +3,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use grizha_domain::user::{Login, Role};
-use grizha_store::{Actor, IDLE_LIMIT, NewUser, SESSION_LIFETIME};
+use grizha_store::{Actor, IDLE_LIMIT, NewUser, SESSION_LIFETIME, TOUCH_INTERVAL};
 
 use crate::story;
 
@@ -59,6 +59,34 @@ story!(a_session_lives_until_logout_expiry_or_idleness, |db| {
     let (_stale, _) = store.start_session(&user, now - IDLE_LIMIT - Duration::minutes(1)).await.unwrap();
     assert_eq!(store.end_expired_sessions(now).await.unwrap(), 1);
     assert!(store.session(&live, now).await.unwrap().is_some());
+});
+
+story!(reading_pages_writes_a_sessions_last_use_at_most_once_a_minute, |db| {
+    let store = &db.store;
+    let user = store
+        .add_user(
+            &SYSTEM,
+            NewUser {
+                login: Login::parse("chitatel").unwrap(),
+                display_name: "Читател".into(),
+                password: "дълга парола 123".into(),
+                role: Role::MunicipalEditor,
+                area: Some(grizha_domain::geography::AreaCode::parse("HKV34").unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    let morning = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let (quick, _) = store.start_session(&user, morning).await.unwrap();
+    let (later, _) = store.start_session(&user, morning).await.unwrap();
+    // Used again within the minute: not written, so its idle time still counts from 8:00.
+    let soon = morning + TOUCH_INTERVAL - Duration::seconds(1);
+    assert!(store.session(&quick, soon).await.unwrap().is_some());
+    assert!(store.session(&quick, morning + IDLE_LIMIT).await.unwrap().is_none(), "idle since 8:00");
+    // Used a minute later: written, so it lives two hours from then.
+    let minute = morning + TOUCH_INTERVAL;
+    assert!(store.session(&later, minute).await.unwrap().is_some());
+    assert!(store.session(&later, minute + IDLE_LIMIT - Duration::seconds(1)).await.unwrap().is_some());
 });
 
 story!(a_disabled_account_signs_in_nowhere, |db| {
