@@ -570,6 +570,8 @@ pub struct Target {
     pub code: MunicipalityCode,
     pub editor_token: String,
     pub region_token: String,
+    /// The editor's token for the JSON API (`Authorization: Bearer`).
+    pub editor_api_token: String,
     /// Each plan with the ids of its activities.
     pub plans: Vec<(i64, Vec<i64>)>,
     pub services: Vec<i64>,
@@ -598,6 +600,8 @@ pub async fn targets(store: &Store, municipalities: usize) -> anyhow::Result<Vec
             }
         };
         let (editor_token, _) = store.start_session(&editor, now).await?;
+        let (editor_api_token, _) =
+            store.create_api_token(&grizha_store::Actor::User(editor.clone()), "grizha-bench", now).await?;
         let mut plans = Vec::new();
         for plan in store.plans_of(&area).await? {
             let activities = store.plan_activities(plan.id).await?.into_iter().map(|(a, _)| a.id.get()).collect();
@@ -609,6 +613,7 @@ pub async fn targets(store: &Store, municipalities: usize) -> anyhow::Result<Vec
             code: municipality.code,
             editor_token,
             region_token,
+            editor_api_token,
             plans,
         });
     }

@@ -33,7 +33,6 @@ pub enum Credential {
     /// The browser's cookie `grizha_session`.
     Cookie,
     /// `Authorization: Bearer <token>`, for the JSON API.
-    #[expect(dead_code, reason = "used by the JSON API's rows once /api/v1 lands on main")]
     Bearer,
 }
 
@@ -111,9 +110,31 @@ pub const ENDPOINTS: &[Endpoint] = &[
             format!("/plans/{plan}/activities/{}/monitoring", pick(activities, rng))
         },
     },
-    // ---- The JSON API (/api/v1, `Authorization: Bearer <token>`) -----------------------------
-    // Not on main yet when this bench was written; add its routes here with
-    // `credential: Credential::Bearer` as they land.
+    // ---- The JSON API (/api/v1, `Authorization: Bearer <token>`, as the municipality's editor) ----
+    Endpoint {
+        name: "GET /api/v1/plans?area={code}",
+        who: Who::Editor,
+        credential: Credential::Bearer,
+        path: |t, _| format!("/api/v1/plans?area={}", t.code),
+    },
+    Endpoint {
+        name: "GET /api/v1/plans/{id}/activities",
+        who: Who::Editor,
+        credential: Credential::Bearer,
+        path: |t, rng| format!("/api/v1/plans/{}/activities", plan(t, rng)),
+    },
+    Endpoint {
+        name: "GET /api/v1/services/{id}",
+        who: Who::Editor,
+        credential: Credential::Bearer,
+        path: |t, rng| format!("/api/v1/services/{}", pick(&t.services, rng)),
+    },
+    Endpoint {
+        name: "GET /api/v1/strategies/{id}",
+        who: Who::Editor,
+        credential: Credential::Bearer,
+        path: |t, rng| format!("/api/v1/strategies/{}", pick(&t.strategies, rng)),
+    },
 ];
 
 /// What one endpoint answered during a phase.
@@ -144,9 +165,10 @@ pub async fn request(
     rng: &mut fastrand::Rng,
 ) -> Result<(), String> {
     let path = (endpoint.path)(target, rng);
-    let token = match endpoint.who {
-        Who::Editor => &target.editor_token,
-        Who::Region => &target.region_token,
+    let token = match (endpoint.who, endpoint.credential) {
+        (Who::Editor, Credential::Bearer) => &target.editor_api_token,
+        (Who::Editor, Credential::Cookie) => &target.editor_token,
+        (Who::Region, _) => &target.region_token,
     };
     let (header, value) = match endpoint.credential {
         Credential::Cookie => (COOKIE, format!("grizha_session={token}")),
