@@ -738,6 +738,17 @@ impl Store {
 
     /// Rows of an area's plans whose deadline passed before `today` and that are not recorded as done
     /// or cancelled in any monitoring record.
+    /// How many rows [`Store::overdue_activities`] would list, counted by the database (the home
+    /// page of a region shows this for each of its municipalities).
+    pub async fn count_overdue_activities(&self, area: &AreaCode, today: NaiveDate) -> Result<usize> {
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM plan_activities a JOIN annual_plans p ON p.id = a.plan_id \
+             WHERE p.area_code = $1 AND p.status = 'adopted' AND a.deadline_to < $2 \
+             AND NOT EXISTS (SELECT 1 FROM monitoring_records m WHERE m.activity_id = a.id AND m.status IN ('done', 'cancelled'))"
+        ).bind(area.as_str()).bind(today).fetch_one(pool).await)?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     pub async fn overdue_activities(&self, area: &AreaCode, today: NaiveDate) -> Result<Vec<PlanActivity>> {
         let rows: Vec<ActivityRow> = on_pool!(self, pool => sqlx::query_as(sql!(
             "SELECT {} FROM plan_activities a JOIN annual_plans p ON p.id = a.plan_id \

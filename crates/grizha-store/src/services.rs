@@ -148,6 +148,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many services of a municipality are in force on `day` (opened, and not closed before it).
+    pub async fn count_services_in_force(&self, municipality: &MunicipalityCode, day: NaiveDate) -> Result<usize> {
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM services WHERE area_code = $1 AND opened_on <= $2 AND (closed_on IS NULL OR closed_on >= $2)"
+        ).bind(municipality.as_str()).bind(day).fetch_one(pool).await)?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// Registers a service in a municipality's registry, with an `opened` event on its opening date.
     pub async fn add_service(&self, actor: &Actor, new: NewService) -> Result<SocialService> {
         let area = AreaCode::Municipality(new.municipality.clone());

@@ -136,9 +136,9 @@ async fn glance(state: &AppState, area: &AreaCode, today: chrono::NaiveDate) -> 
         .into_iter()
         .map(|p| PlanLine { id: p.id.get(), year: p.year.get(), title: p.title, status: p.status.label_bg() })
         .collect();
-    let overdue = store.overdue_activities(area, today).await?.len();
+    let overdue = store.count_overdue_activities(area, today).await?;
     let services = match area {
-        AreaCode::Municipality(code) => store.services_of(code, Some(today)).await?.len(),
+        AreaCode::Municipality(code) => store.count_services_in_force(code, today).await?,
         AreaCode::Region(_) => 0,
     };
     let name = store.area_name(area).await?.unwrap_or_else(|| area.as_str().to_owned());

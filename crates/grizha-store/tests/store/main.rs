@@ -589,6 +589,9 @@ story!(a_service_is_registered_expanded_and_closed_with_dates, |db| {
     );
     let municipality = MunicipalityCode::parse("HKV34").unwrap();
     assert_eq!(store.services_of(&municipality, Some(day(2019, 6, 30))).await.unwrap().len(), 1);
+    assert_eq!(store.count_services_in_force(&municipality, day(2019, 6, 30)).await.unwrap(), 1, "its last day");
+    assert_eq!(store.count_services_in_force(&municipality, day(2019, 7, 1)).await.unwrap(), 0);
+    assert_eq!(store.count_services_in_force(&municipality, day(2009, 12, 31)).await.unwrap(), 0, "before it opened");
     assert_eq!(
         store.services_of(&municipality, Some(day(2019, 7, 1))).await.unwrap().len(),
         0,
@@ -643,6 +646,11 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
     let overdue: Vec<String> =
         store.overdue_activities(&area("HKV34"), today).await.unwrap().into_iter().map(|a| a.text).collect();
     assert_eq!(overdue, ["До март", "До юни"]);
+    assert_eq!(
+        store.count_overdue_activities(&area("HKV34"), today).await.unwrap(),
+        2,
+        "the count the home page shows"
+    );
 
     let done = MonitoringRecord { status: ActivityStatus::Done, progress: Progress::DONE, ..record.clone() };
     assert!(matches!(store.record_monitoring(&expert, &done, None).await, Err(StoreError::Conflict { .. })));
@@ -650,6 +658,7 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
     let overdue: Vec<String> =
         store.overdue_activities(&area("HKV34"), today).await.unwrap().into_iter().map(|a| a.text).collect();
     assert_eq!(overdue, ["До юни"]);
+    assert_eq!(store.count_overdue_activities(&area("HKV34"), today).await.unwrap(), 1);
     assert_eq!(store.monitoring_records(march.id).await.unwrap()[0].0.status, ActivityStatus::Done);
     let history = store.history("monitoring_record", &format!("{}:2015-01-01..2015-03-31", march.id)).await.unwrap();
     assert_eq!(history.len(), 2);
