@@ -58,7 +58,7 @@ fn serve_starts_on_an_empty_directory_and_answers_healthz_while_a_second_process
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         (health["status"].as_str(), health["database"].as_str(), health["schema_version"].as_i64()),
-        (Some("ok"), Some("ok"), Some(7))
+        (Some("ok"), Some("ok"), Some(8))
     );
     assert!(get(&address, "/no-such-page").0.contains("404"));
 
