@@ -152,7 +152,7 @@ macro_rules! insert_service_entry {
 }
 
 #[derive(sqlx::FromRow)]
-struct PlanRow {
+pub(crate) struct PlanRow {
     id: i64,
     area_code: String,
     year: i64,
@@ -169,7 +169,7 @@ struct PlanRow {
 }
 
 impl PlanRow {
-    fn into_domain(self) -> Result<(AnnualPlan, RowVersion)> {
+    pub(crate) fn into_domain(self) -> Result<(AnnualPlan, RowVersion)> {
         let consultation = match (self.consultation_start, self.consultation_end) {
             (Some(s), Some(e)) => Some(stored("plan", DateRange::new(s, e))?),
             _ => None,
@@ -254,7 +254,7 @@ impl ActivityRow {
     }
 }
 
-const PLAN_COLUMNS: &str = "id, area_code, year, title, strategy_id, generation, status, version_no, amends_id, adopted_decision_id, consultation_start, consultation_end, version";
+pub(crate) const PLAN_COLUMNS: &str = "id, area_code, year, title, strategy_id, generation, status, version_no, amends_id, adopted_decision_id, consultation_start, consultation_end, version";
 const ACTIVITY_COLUMNS: &str = "id, plan_id, position, code, section, goal, text, deadline_raw, deadline_kind, deadline_from, deadline_to, \
      responsible, funding, expected_results, location, schedule, service_type, service_id, strategy_node_id, version";
 

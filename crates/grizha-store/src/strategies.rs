@@ -55,7 +55,7 @@ impl StrategyTree {
 }
 
 #[derive(sqlx::FromRow)]
-struct StrategyRow {
+pub(crate) struct StrategyRow {
     id: i64,
     area_code: String,
     title: String,
@@ -69,7 +69,7 @@ struct StrategyRow {
 }
 
 impl StrategyRow {
-    fn into_domain(self) -> Result<(Strategy, RowVersion)> {
+    pub(crate) fn into_domain(self) -> Result<(Strategy, RowVersion)> {
         let year = |y: i64| stored("strategy", Year::new(i32::try_from(y).unwrap_or(i32::MAX)));
         Ok((
             Strategy {
@@ -116,7 +116,7 @@ impl NodeRow {
     }
 }
 
-const STRATEGY_COLUMNS: &str =
+pub(crate) const STRATEGY_COLUMNS: &str =
     "id, area_code, title, period_from, period_to, vision, level_names, adopted_by, source_document_id, version";
 const NODE_COLUMNS: &str = "id, strategy_id, parent_id, level, code, title, position, version";
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use grizha_domain::geography::{AreaCode, MunicipalityCode};
+use grizha_domain::geography::AreaCode;
 use grizha_domain::ids::AnnualPlanId;
 use grizha_domain::monitoring::ActivityStatus;
 use serde::Deserialize;
@@ -128,22 +128,42 @@ struct HomePage {
     areas: Vec<AreaGlance>,
 }
 
+/// The glance of one area from its parts.
+fn glance_of(
+    area: &AreaCode,
+    name: String,
+    plans: Vec<grizha_domain::plan::AnnualPlan>,
+    strategies: Vec<grizha_domain::strategy::Strategy>,
+    overdue: usize,
+    services: usize,
+) -> AreaGlance {
+    AreaGlance {
+        code: area.as_str().to_owned(),
+        name,
+        strategies: strategies.into_iter().map(|s| (s.id.get(), s.title)).collect(),
+        plans: plans
+            .into_iter()
+            .map(|p| PlanLine { id: p.id.get(), year: p.year.get(), title: p.title, status: p.status.label_bg() })
+            .collect(),
+        overdue,
+        services,
+    }
+}
+
 async fn glance(state: &AppState, area: &AreaCode, today: chrono::NaiveDate) -> Result<AreaGlance, WebError> {
     let store = &state.store;
-    let plans = store
-        .plans_of(area)
-        .await?
-        .into_iter()
-        .map(|p| PlanLine { id: p.id.get(), year: p.year.get(), title: p.title, status: p.status.label_bg() })
-        .collect();
-    let overdue = store.count_overdue_activities(area, today).await?;
     let services = match area {
         AreaCode::Municipality(code) => store.count_services_in_force(code, today).await?,
         AreaCode::Region(_) => 0,
     };
-    let name = store.area_name(area).await?.unwrap_or_else(|| area.as_str().to_owned());
-    let strategies = store.strategies_of(area).await?.into_iter().map(|s| (s.id.get(), s.title)).collect();
-    Ok(AreaGlance { code: area.as_str().to_owned(), name, strategies, plans, overdue, services })
+    Ok(glance_of(
+        area,
+        store.area_name(area).await?.unwrap_or_else(|| area.as_str().to_owned()),
+        store.plans_of(area).await?,
+        store.strategies_of(area).await?,
+        store.count_overdue_activities(area, today).await?,
+        services,
+    ))
 }
 
 /// The user's municipality, or for a region the region and each of its municipalities, at a glance.
@@ -155,9 +175,18 @@ async fn home(State(state): State<AppState>, SignedIn(session): SignedIn) -> Res
     if let Some(area) = &user.area {
         area_name = state.store.area_name(area).await?.unwrap_or_else(|| area.as_str().to_owned());
         if let AreaCode::Region(region) = area {
+            // Every municipality of the region, from one overview (four queries in all).
+            let mut overview = state.store.region_overview(region, today).await?;
             for m in state.store.municipalities(Some(region)).await? {
-                let code: MunicipalityCode = m.code;
-                areas.push(glance(&state, &AreaCode::Municipality(code), today).await?);
+                let code = m.code.as_str().to_owned();
+                areas.push(glance_of(
+                    &AreaCode::Municipality(m.code),
+                    m.name,
+                    overview.plans.remove(&code).unwrap_or_default(),
+                    overview.strategies.remove(&code).unwrap_or_default(),
+                    overview.overdue.get(&code).copied().unwrap_or(0),
+                    overview.services_in_force.get(&code).copied().unwrap_or(0),
+                ));
             }
         } else {
             areas.push(glance(&state, area, today).await?);

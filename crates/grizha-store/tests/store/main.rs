@@ -591,6 +591,9 @@ story!(a_service_is_registered_expanded_and_closed_with_dates, |db| {
     assert_eq!(store.services_of(&municipality, Some(day(2019, 6, 30))).await.unwrap().len(), 1);
     assert_eq!(store.count_services_in_force(&municipality, day(2019, 6, 30)).await.unwrap(), 1, "its last day");
     assert_eq!(store.count_services_in_force(&municipality, day(2019, 7, 1)).await.unwrap(), 0);
+    let hkv = RegionCode::parse("HKV").unwrap();
+    assert_eq!(store.region_overview(&hkv, day(2019, 6, 30)).await.unwrap().services_in_force.get("HKV34"), Some(&1));
+    assert_eq!(store.region_overview(&hkv, day(2019, 7, 1)).await.unwrap().services_in_force.get("HKV34"), None);
     assert_eq!(store.count_services_in_force(&municipality, day(2009, 12, 31)).await.unwrap(), 0, "before it opened");
     assert_eq!(
         store.services_of(&municipality, Some(day(2019, 7, 1))).await.unwrap().len(),
@@ -659,6 +662,11 @@ story!(monitoring_tracks_activities_and_finds_the_overdue, |db| {
         store.overdue_activities(&area("HKV34"), today).await.unwrap().into_iter().map(|a| a.text).collect();
     assert_eq!(overdue, ["До юни"]);
     assert_eq!(store.count_overdue_activities(&area("HKV34"), today).await.unwrap(), 1);
+    // The region's overview says the same of HKV34, and names its plans in the same order.
+    let overview = store.region_overview(&RegionCode::parse("HKV").unwrap(), today).await.unwrap();
+    assert_eq!(overview.overdue.get("HKV34"), Some(&1));
+    assert_eq!(overview.plans.get("HKV34").map(Vec::len), Some(store.plans_of(&area("HKV34")).await.unwrap().len()));
+    assert!(overview.overdue.keys().all(|code| code.starts_with("HKV")));
     assert_eq!(store.monitoring_records(march.id).await.unwrap()[0].0.status, ActivityStatus::Done);
     let history = store.history("monitoring_record", &format!("{}:2015-01-01..2015-03-31", march.id)).await.unwrap();
     assert_eq!(history.len(), 2);

@@ -191,3 +191,35 @@ async fn the_services_of_an_imported_list_are_accepted_into_the_registry_once() 
             .all(|s| !s.name.contains("Слънце"))
     );
 }
+
+/// The figures of the home page's card of `code`: the text of its `<dl>` with tags removed.
+fn card_of(home: &str, code: &str) -> String {
+    let at = home.find(&format!("({code})")).or_else(|| home.find(code)).expect("the municipality's card");
+    let card = &home[at..];
+    let end = card.find("</dl>").unwrap_or(card.len());
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in card[..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test]
+async fn a_regions_home_shows_each_municipality_as_its_own_home_does() {
+    let app = demo_app().await;
+    let region = app.get("/", &app.session("demo-oblast", "demo-oblast-pass").await).await.body;
+    for (code, login) in [("DEM01", "demo-iztok"), ("DEM02", "demo-zapad"), ("DEM03", "demo-sever")] {
+        let own = app.get("/", &app.session(login, &format!("{login}-pass")).await).await.body;
+        assert_eq!(card_of(&region, code), card_of(&own, code), "{code}");
+        assert!(card_of(&own, code).contains("Просрочени дейности"), "{}", card_of(&own, code));
+    }
+}
