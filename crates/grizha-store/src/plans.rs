@@ -266,6 +266,24 @@ fn check_activity(a: &NewActivity) -> Result<()> {
 }
 
 /// Inserts a plan row inside a transaction; `$tx`, `$plan`, `$position`, `$a: &NewActivity`.
+/// Inserts a new draft plan (version 1) inside the caller's transaction; evaluates to its row. A
+/// second plan of the same area and year is refused as a duplicate.
+macro_rules! insert_plan {
+    ($tx:expr, $new:expr) => {{
+        let new: &NewPlan = &$new;
+        let row: PlanRow = sqlx::query_as(sql!(
+            "INSERT INTO annual_plans (area_code, year, title, strategy_id, generation, status, version_no) VALUES ($1, $2, $3, $4, $5, 'draft', 1) RETURNING {PLAN_COLUMNS}"
+        ))
+        .bind(new.area.as_str()).bind(i64::from(new.year.get())).bind(new.title.trim()).bind(new.strategy.map(|s| s.get())).bind(new.generation.as_str())
+        .fetch_one(&mut *$tx).await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Duplicate { .. } => StoreError::Duplicate { what: "plan", key: format!("{} {}", new.area.as_str(), new.year) },
+            other => other,
+        })?;
+        row
+    }};
+}
+
 macro_rules! insert_activity {
     ($tx:expr, $plan:expr, $position:expr, $a:expr) => {{
         let a: &NewActivity = $a;
@@ -349,15 +367,7 @@ impl Store {
         }
         let row: PlanRow = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row: PlanRow = sqlx::query_as(sql!(
-                "INSERT INTO annual_plans (area_code, year, title, strategy_id, generation, status, version_no) VALUES ($1, $2, $3, $4, $5, 'draft', 1) RETURNING {PLAN_COLUMNS}"
-            ))
-            .bind(new.area.as_str()).bind(i64::from(new.year.get())).bind(new.title.trim()).bind(new.strategy.map(|s| s.get())).bind(new.generation.as_str())
-            .fetch_one(&mut *tx).await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Duplicate { .. } => StoreError::Duplicate { what: "plan", key: format!("{} {}", new.area.as_str(), new.year) },
-                other => other,
-            })?;
+            let row = insert_plan!(tx, new);
             audit!(tx, actor, "annual_plan", row.id, "create", None, snapshot(&serde_json::json!({"area": new.area, "year": new.year, "title": new.title})));
             tx.commit().await?;
             row
@@ -382,15 +392,7 @@ impl Store {
         activities.iter().try_for_each(check_activity)?;
         let row: PlanRow = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row: PlanRow = sqlx::query_as(sql!(
-                "INSERT INTO annual_plans (area_code, year, title, strategy_id, generation, status, version_no) VALUES ($1, $2, $3, $4, $5, 'draft', 1) RETURNING {PLAN_COLUMNS}"
-            ))
-            .bind(new.area.as_str()).bind(i64::from(new.year.get())).bind(new.title.trim()).bind(new.strategy.map(|s| s.get())).bind(new.generation.as_str())
-            .fetch_one(&mut *tx).await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Duplicate { .. } => StoreError::Duplicate { what: "plan", key: format!("{} {}", new.area.as_str(), new.year) },
-                other => other,
-            })?;
+            let row = insert_plan!(tx, new);
             let plan = AnnualPlanId(row.id);
             audit!(tx, actor, "annual_plan", row.id, "create", None, snapshot(&serde_json::json!({"area": new.area, "year": new.year, "title": new.title, "imported_from": source.file_name})));
             for (position, activity) in activities.iter().enumerate() {
@@ -412,10 +414,15 @@ impl Store {
 
     /// Every version of every plan of an area, newest year first, versions in order.
     pub async fn plans_of(&self, area: &AreaCode) -> Result<Vec<AnnualPlan>> {
+        Ok(self.versioned_plans_of(area).await?.into_iter().map(|(p, _)| p).collect())
+    }
+
+    /// As [`Store::plans_of`], each plan with the version a change of its status names.
+    pub async fn versioned_plans_of(&self, area: &AreaCode) -> Result<Vec<(AnnualPlan, RowVersion)>> {
         let rows: Vec<PlanRow> = on_pool!(self, pool => sqlx::query_as(sql!(
             "SELECT {PLAN_COLUMNS} FROM annual_plans WHERE area_code = $1 ORDER BY year DESC, version_no"
         )).bind(area.as_str()).fetch_all(pool).await)?;
-        rows.into_iter().map(|r| r.into_domain().map(|(p, _)| p)).collect()
+        rows.into_iter().map(PlanRow::into_domain).collect()
     }
 
     /// The rows of any plan that concern `service`, newest plan first.

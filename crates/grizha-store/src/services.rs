@@ -69,6 +69,29 @@ impl ServiceRow {
 
 const SERVICE_COLUMNS: &str = "id, area_code, provider_id, service_type, name, description, target_groups, funding, status, opened_on, closed_on, version";
 
+/// Registers a service inside the caller's transaction, with an `opened` event on its opening date;
+/// evaluates to its row. An unknown type or provider is refused as invalid.
+macro_rules! insert_service {
+    ($tx:expr, $new:expr) => {{
+        let new: &NewService = &$new;
+        let area = AreaCode::Municipality(new.municipality.clone());
+        let row: ServiceRow = sqlx::query_as(sql!(
+            "INSERT INTO services (area_code, provider_id, service_type, name, description, target_groups, funding, status, opened_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SERVICE_COLUMNS}"
+        ))
+        .bind(area.as_str()).bind(new.provider.map(|p| p.get())).bind(new.service_type.as_str()).bind(new.name.trim()).bind(&new.description)
+        .bind(Json(&new.target_groups)).bind(Json(&new.funding)).bind(new.status.as_str()).bind(new.opened_on)
+        .fetch_one(&mut *$tx).await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
+                StoreError::Invalid(Invalid::new("service", "names an unknown service type or provider", new.service_type.as_str())),
+            other => other,
+        })?;
+        sqlx::query("INSERT INTO service_events (service_id, kind, effective_on) VALUES ($1, 'opened', $2)").bind(row.id).bind(new.opened_on).execute(&mut *$tx).await?;
+        row
+    }};
+}
+
 impl Store {
     pub async fn add_organisation(&self, actor: &Actor, organisation: &Organisation) -> Result<Organisation> {
         if let Actor::User(u) = actor
@@ -165,19 +188,7 @@ impl Store {
         }
         let row: ServiceRow = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row: ServiceRow = sqlx::query_as(sql!(
-                "INSERT INTO services (area_code, provider_id, service_type, name, description, target_groups, funding, status, opened_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {SERVICE_COLUMNS}"
-            ))
-            .bind(area.as_str()).bind(new.provider.map(|p| p.get())).bind(new.service_type.as_str()).bind(new.name.trim()).bind(&new.description)
-            .bind(Json(&new.target_groups)).bind(Json(&new.funding)).bind(new.status.as_str()).bind(new.opened_on)
-            .fetch_one(&mut *tx).await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
-                    StoreError::Invalid(Invalid::new("service", "names an unknown service type or provider", new.service_type.as_str())),
-                other => other,
-            })?;
-            sqlx::query("INSERT INTO service_events (service_id, kind, effective_on) VALUES ($1, 'opened', $2)").bind(row.id).bind(new.opened_on).execute(&mut *tx).await?;
+            let row = insert_service!(tx, new);
             audit!(tx, actor, "service", row.id, "create", None, snapshot(&serde_json::json!({"name": new.name, "type": new.service_type, "municipality": new.municipality})));
             tx.commit().await?;
             row
@@ -206,20 +217,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let mut ids = Vec::new();
             for (new, years) in services {
-                let area = AreaCode::Municipality(new.municipality.clone());
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO services (area_code, provider_id, service_type, name, description, target_groups, funding, status, opened_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-                )
-                .bind(area.as_str()).bind(new.provider.map(|p| p.get())).bind(new.service_type.as_str()).bind(new.name.trim()).bind(&new.description)
-                .bind(Json(&new.target_groups)).bind(Json(&new.funding)).bind(new.status.as_str()).bind(new.opened_on)
-                .fetch_one(&mut *tx).await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() =>
-                        StoreError::Invalid(Invalid::new("service", "names an unknown service type or provider", new.service_type.as_str())),
-                    other => other,
-                })?;
-                sqlx::query("INSERT INTO service_events (service_id, kind, effective_on) VALUES ($1, 'opened', $2)").bind(id).bind(new.opened_on).execute(&mut *tx).await?;
+                let id = insert_service!(tx, new).id;
                 audit!(tx, actor, "service", id, "create", None, snapshot(&serde_json::json!({"name": new.name, "type": new.service_type, "municipality": new.municipality, "imported_from": source.file_name})));
                 for year in years {
                     sqlx::query("INSERT INTO service_years (service_id, year, max_users, funded_places, occupied_places, staff) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -314,29 +312,30 @@ impl Store {
 
     /// One year of a service with its version, if recorded.
     pub async fn service_year(&self, service: ServiceId, year: Year) -> Result<Option<(ServiceYear, RowVersion)>> {
-        let version: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
-            "SELECT version FROM service_years WHERE service_id = $1 AND year = $2"
-        ).bind(service.get()).bind(i64::from(year.get())).fetch_optional(pool).await)?;
-        let Some(version) = version else { return Ok(None) };
-        let found = self.service_years(service).await?.into_iter().find(|y| y.year == year);
-        Ok(found.map(|y| (y, RowVersion(version))))
+        Ok(self.versioned_service_years(service).await?.into_iter().find(|(y, _)| y.year == year))
     }
 
     pub async fn service_years(&self, service: ServiceId) -> Result<Vec<ServiceYear>> {
-        type YearRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+        Ok(self.versioned_service_years(service).await?.into_iter().map(|(y, _)| y).collect())
+    }
+
+    /// A service's years in order, each with the version an edit of it names.
+    pub async fn versioned_service_years(&self, service: ServiceId) -> Result<Vec<(ServiceYear, RowVersion)>> {
+        type YearRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
         let rows: Vec<YearRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT year, max_users, funded_places, occupied_places, staff FROM service_years WHERE service_id = $1 ORDER BY year"
+            "SELECT year, max_users, funded_places, occupied_places, staff, version FROM service_years WHERE service_id = $1 ORDER BY year"
         ).bind(service.get()).fetch_all(pool).await)?;
         let n = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
         rows.into_iter()
-            .map(|(year, max, funded, occupied, staff)| {
-                Ok(ServiceYear {
+            .map(|(year, max, funded, occupied, staff, version)| {
+                let year = ServiceYear {
                     year: stored("service year", Year::new(i32::try_from(year).unwrap_or(i32::MAX)))?,
                     max_users: n(max),
                     funded_places: n(funded),
                     occupied_places: n(occupied),
                     staff: n(staff),
-                })
+                };
+                Ok((year, RowVersion(version)))
             })
             .collect()
     }

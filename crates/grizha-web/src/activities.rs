@@ -13,14 +13,14 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use grizha_domain::codes::{FundingKindCode, InstitutionCode};
 use grizha_domain::deadline::{Deadline, DeadlineContext};
 use grizha_domain::ids::{AnnualPlanId, PlanActivityId, RowVersion};
-use grizha_domain::plan::{Funding, Party, PlanActivity, RowMove};
+use grizha_domain::plan::{PlanActivity, RowMove};
 use grizha_store::{Actor, NewActivity, StoreError};
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
+use crate::import::{domain_funding, domain_parties};
 use crate::pages::PageError;
 use crate::{AppState, WebError};
 
@@ -64,20 +64,9 @@ impl RowForm {
         if self.deadline.trim() != row.deadline.raw() {
             row.deadline = Deadline::parse(self.deadline.trim(), &DeadlineContext::for_year(year));
         }
-        row.responsible = grizha_extract::normalise::party::parties(&self.responsible, grizha_extract::code_tables())
-            .into_iter()
-            .map(|p| Party {
-                code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
-                name: Some(p.name),
-                raw: p.raw,
-            })
-            .collect();
-        row.funding = grizha_extract::normalise::funding::funding(&self.funding, grizha_extract::code_tables())
-            .into_iter()
-            .filter_map(|f| {
-                Some(Funding { kind: FundingKindCode::parse(&f.kind).ok()?, raw: f.raw, programme: f.programme })
-            })
-            .collect();
+        let codes = grizha_extract::code_tables();
+        row.responsible = domain_parties(&grizha_extract::normalise::party::parties(&self.responsible, codes));
+        row.funding = domain_funding(&grizha_extract::normalise::funding::funding(&self.funding, codes));
         row.expected_results =
             self.results.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
         row

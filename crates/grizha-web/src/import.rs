@@ -442,16 +442,8 @@ pub(crate) async fn accept_into_registry(
     id: &str,
     acceptance: RegistryAcceptance,
 ) -> Result<usize, WebError> {
-    let staged = staged_extraction(state, user, id)?;
-    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
-    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
-        return Err(WebError::Invalid("Този файл вече е внесен.".into()));
-    }
-    let document = staged
-        .extraction
-        .documents
-        .get(acceptance.document)
-        .ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let (staged, source) = not_yet_imported(state, user, id, "Този файл вече е внесен.").await?;
+    let document = staged.document_at(acceptance.document)?;
     let default_year = document.period.map_or_else(|| chrono::Utc::now().date_naive().year(), |p| p.from);
     let mut services = Vec::new();
     for (index, name, kind) in acceptance.services {
@@ -484,17 +476,7 @@ pub(crate) async fn accept_into_registry(
             name: if name.trim().is_empty() { found.name.clone() } else { name.trim().to_owned() },
             description: found.provider.as_ref().map(|p| format!("Доставчик според документа: {p}")),
             target_groups: found.target_groups.clone(),
-            funding: found
-                .funding
-                .iter()
-                .filter_map(|f| {
-                    Some(Funding {
-                        raw: f.raw.clone(),
-                        kind: FundingKindCode::parse(&f.kind).ok()?,
-                        programme: f.programme.clone(),
-                    })
-                })
-                .collect(),
+            funding: domain_funding(&found.funding),
             status: found.status.unwrap_or(grizha_domain::service::ServiceStatus::Existing),
             opened_on: chrono::NaiveDate::from_ymd_opt(opened, 1, 1)
                 .ok_or_else(|| WebError::Invalid(format!("година {opened}")))?,
@@ -504,12 +486,6 @@ pub(crate) async fn accept_into_registry(
     if services.is_empty() {
         return Err(WebError::Invalid("Изберете поне една услуга.".into()));
     }
-    let source = NewSourceDocument {
-        file_name: staged.file_name.clone(),
-        media_type: staged.media_type.clone(),
-        sha256,
-        size_bytes: staged.size,
-    };
     let ids = state.store.import_services(&Actor::User(user.clone()), &services, &source).await?;
     state.imports.remove(id);
     Ok(ids.len())
@@ -583,26 +559,8 @@ fn new_activity(a: &Activity, text: &str, deadline_raw: &str, year: i32) -> NewA
         goal: a.goal.clone(),
         text: text.trim().to_owned(),
         deadline,
-        responsible: a
-            .responsible
-            .iter()
-            .map(|p| Party {
-                raw: p.raw.clone(),
-                code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
-                name: Some(p.name.clone()),
-            })
-            .collect(),
-        funding: a
-            .funding
-            .iter()
-            .filter_map(|f| {
-                Some(Funding {
-                    raw: f.raw.clone(),
-                    kind: FundingKindCode::parse(&f.kind).ok()?,
-                    programme: f.programme.clone(),
-                })
-            })
-            .collect(),
+        responsible: domain_parties(&a.responsible),
+        funding: domain_funding(&a.funding),
         expected_results: a.expected_results.clone(),
         location: a.location.clone(),
         schedule: a
@@ -639,6 +597,61 @@ pub(crate) struct AcceptedRow {
     pub deadline: Option<String>,
 }
 
+/// Extracted parties as the domain's, their institution codes checked against the code table.
+pub(crate) fn domain_parties(parties: &[grizha_extract::format::Party]) -> Vec<Party> {
+    parties
+        .iter()
+        .map(|p| Party {
+            raw: p.raw.clone(),
+            code: p.code.as_deref().and_then(|c| InstitutionCode::parse(c).ok()),
+            name: Some(p.name.clone()),
+        })
+        .collect()
+}
+
+/// Extracted funding as the domain's; a kind the code table does not know is left out.
+pub(crate) fn domain_funding(funding: &[grizha_extract::format::Funding]) -> Vec<Funding> {
+    funding
+        .iter()
+        .filter_map(|f| {
+            Some(Funding {
+                raw: f.raw.clone(),
+                kind: FundingKindCode::parse(&f.kind).ok()?,
+                programme: f.programme.clone(),
+            })
+        })
+        .collect()
+}
+
+impl Staged {
+    /// Document `index` of the extraction, or why not.
+    fn document_at(&self, index: usize) -> Result<&grizha_extract::format::ExtractedDocument, WebError> {
+        self.extraction.documents.get(index).ok_or_else(|| WebError::Invalid("няма такъв документ".into()))
+    }
+}
+
+/// The staged extraction `id` of `user` with the record its file will get, refused with
+/// `imported_before` when the same file (by SHA-256) was imported already.
+async fn not_yet_imported(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    imported_before: &str,
+) -> Result<(Arc<Staged>, NewSourceDocument), WebError> {
+    let staged = staged_extraction(state, user, id)?;
+    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
+    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
+        return Err(WebError::Invalid(imported_before.to_owned()));
+    }
+    let source = NewSourceDocument {
+        file_name: staged.file_name.clone(),
+        media_type: staged.media_type.clone(),
+        sha256,
+        size_bytes: staged.size,
+    };
+    Ok((staged, source))
+}
+
 /// The staged extraction `id` of `user`, or not found.
 pub(crate) fn staged_extraction(state: &AppState, user: &User, id: &str) -> Result<Arc<Staged>, WebError> {
     state.imports.get(id, user.id.get()).ok_or_else(|| WebError::NotFound(format!("import {id}")))
@@ -652,16 +665,9 @@ pub(crate) async fn accept_into_plan(
     id: &str,
     acceptance: Acceptance,
 ) -> Result<AnnualPlan, WebError> {
-    let staged = staged_extraction(state, user, id)?;
-    let sha256 = Sha256Hex::parse(&staged.sha256).map_err(|e| WebError::Invalid(e.to_string()))?;
-    if state.store.source_document_by_sha256(&sha256).await?.is_some() {
-        return Err(WebError::Invalid("Този файл вече е внесен; отворете плана, създаден от него.".into()));
-    }
-    let document = staged
-        .extraction
-        .documents
-        .get(acceptance.document)
-        .ok_or_else(|| WebError::Invalid("няма такъв документ".into()))?;
+    let message = "Този файл вече е внесен; отворете плана, създаден от него.";
+    let (staged, source) = not_yet_imported(state, user, id, message).await?;
+    let document = staged.document_at(acceptance.document)?;
     let year = acceptance.year;
     let title = acceptance.title.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| document.title.clone());
     let mut rows = Vec::new();
@@ -679,12 +685,6 @@ pub(crate) async fn accept_into_plan(
     }
     let actor = Actor::User(user.clone());
     let new = NewPlan { area: acceptance.area, year, title, strategy: None, generation: PlanGeneration::ActivityTable };
-    let source = NewSourceDocument {
-        file_name: staged.file_name.clone(),
-        media_type: staged.media_type.clone(),
-        sha256,
-        size_bytes: staged.size,
-    };
     let plan = state.store.import_plan(&actor, new, &rows, &source).await?;
     state.imports.remove(id);
     Ok(plan)

@@ -235,12 +235,17 @@ async fn render(
     } else {
         None
     };
+    // The rows come plan by plan, so each plan is read once.
     let mut concerned = Vec::new();
+    let mut plan: Option<grizha_domain::plan::AnnualPlan> = None;
     for activity in state.store.service_activities(service.id).await? {
-        let (plan, _) = state.store.plan(activity.plan).await?;
+        if plan.as_ref().is_none_or(|p| p.id != activity.plan) {
+            plan = Some(state.store.plan(activity.plan).await?.0);
+        }
+        let year = plan.as_ref().map_or(0, |p| p.year.get());
         concerned.push(ConcernedRow {
-            plan: plan.id.get(),
-            year: plan.year.get(),
+            plan: activity.plan.get(),
+            year,
             text: activity.text,
             deadline: activity.deadline.raw().to_owned(),
         });

@@ -168,13 +168,14 @@ pub async fn list(
     Params(page): Params<PageQuery>,
 ) -> Result<Json<Paged<PlanSummary>>, WebError> {
     let area = area_asked(&user, filter.area.as_deref())?;
-    let mut plans = Vec::new();
-    for plan in state.store.plans_of(&area).await? {
-        if filter.year.is_none_or(|y| plan.year.get() == y) {
-            let (plan, version) = state.store.plan(plan.id).await?;
-            plans.push(PlanSummary::of(plan, version));
-        }
-    }
+    let plans = state
+        .store
+        .versioned_plans_of(&area)
+        .await?
+        .into_iter()
+        .filter(|(plan, _)| filter.year.is_none_or(|y| plan.year.get() == y))
+        .map(|(plan, version)| PlanSummary::of(plan, version))
+        .collect();
     Ok(Json(page.of(plans)?))
 }
 

@@ -183,18 +183,20 @@ pub async fn one(
     if !user.may_view(&AreaCode::Municipality(service.municipality.clone())) {
         return Err(WebError::Forbidden(format!("service {id}")));
     }
-    let mut years = Vec::new();
-    for y in state.store.service_years(service.id).await? {
-        let version = state.store.service_year(service.id, y.year).await?.map_or(0, |(_, v)| v.0);
-        years.push(ServiceYearView {
+    let years = state
+        .store
+        .versioned_service_years(service.id)
+        .await?
+        .into_iter()
+        .map(|(y, version)| ServiceYearView {
             year: y.year.get(),
             max_users: y.max_users,
             funded_places: y.funded_places,
             occupied_places: y.occupied_places,
             staff: y.staff,
-            version,
-        });
-    }
+            version: version.0,
+        })
+        .collect();
     let events = state
         .store
         .service_events(service.id)

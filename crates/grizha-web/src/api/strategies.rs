@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 use grizha_domain::ids::{IndicatorId, RowVersion, StrategyId};
-use grizha_domain::strategy::{IndicatorPeriod, MeasuredValue};
+use grizha_domain::strategy::{IndicatorPeriod, MeasuredValue, Strategy};
 use grizha_domain::time::{DateRange, Year};
 use grizha_domain::user::User;
 use grizha_store::{Actor, StrategyTree};
@@ -27,6 +27,19 @@ pub struct StrategySummary {
     pub level_names: Vec<String>,
 }
 
+impl StrategySummary {
+    fn of(s: Strategy) -> StrategySummary {
+        StrategySummary {
+            id: s.id.get(),
+            area: s.area.as_str().to_owned(),
+            title: s.title,
+            from_year: s.period.from().get(),
+            to_year: s.period.to().get(),
+            level_names: s.level_names.into(),
+        }
+    }
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StrategyFilter {
@@ -46,17 +59,7 @@ pub async fn list(
 ) -> Result<Json<Paged<StrategySummary>>, WebError> {
     let area = area_asked(&user, filter.area.as_deref())?;
     let strategies = state.store.strategies_of(&area).await?;
-    let views = strategies
-        .into_iter()
-        .map(|s| StrategySummary {
-            id: s.id.get(),
-            area: s.area.as_str().to_owned(),
-            title: s.title,
-            from_year: s.period.from().get(),
-            to_year: s.period.to().get(),
-            level_names: s.level_names.into(),
-        })
-        .collect();
+    let views = strategies.into_iter().map(StrategySummary::of).collect();
     Ok(Json(page.of(views)?))
 }
 
@@ -152,17 +155,10 @@ pub async fn one(
             values,
         });
     }
-    let s = tree.strategy;
+    let vision = tree.strategy.vision.clone();
     Ok(Json(StrategyView {
-        strategy: StrategySummary {
-            id: s.id.get(),
-            area: s.area.as_str().to_owned(),
-            title: s.title,
-            from_year: s.period.from().get(),
-            to_year: s.period.to().get(),
-            level_names: s.level_names.into(),
-        },
-        vision: s.vision,
+        strategy: StrategySummary::of(tree.strategy),
+        vision,
         nodes: tree
             .nodes
             .into_iter()
